@@ -1,0 +1,63 @@
+/*
+ * limits.h - every hard limit in ward, each with the reason for its value
+ * (after SQLite's sqliteLimit.h).  Untrusted input larger than these is
+ * refused with WARD_ELIMIT, never truncated or guessed at.
+ */
+#ifndef WARD_UTIL_LIMITS_H
+#define WARD_UTIL_LIMITS_H
+
+/* Root metadata: the same bound python-tuf and go-tuf use (512000 bytes), so
+ * an oversized root from go-tuf's fixtures is refused identically. */
+#define WARD_LIMIT_ROOT_BYTES ((size_t)512000)
+
+/* Timestamp metadata is tiny (one snapshot reference); 16 KiB is generous
+ * even with many signatures, and python-tuf uses the same figure. */
+#define WARD_LIMIT_TIMESTAMP_BYTES ((size_t)16384)
+
+/* Snapshot and targets without a length in the referring metadata.  2 MB is
+ * python-tuf's default; real lengths from snapshot/timestamp override it. */
+#define WARD_LIMIT_DEFAULT_ROLE_BYTES ((size_t)2000000)
+
+/* Absolute ceiling on any one metadata file, even when the referring
+ * metadata lists a larger length: a 100,000-target role is ~30 MB, so
+ * 256 MiB leaves room while bounding memory on a device. */
+#define WARD_LIMIT_METADATA_MAX_BYTES ((size_t)256 << 20)
+
+/* Root rotations walked in one refresh (python-tuf: 256, go-tuf: 256). */
+#define WARD_LIMIT_ROOT_ROTATIONS 256
+
+/* Delegated roles visited in one target search (python-tuf: 32). */
+#define WARD_LIMIT_DELEGATIONS_VISITED 32
+
+/* JSON nesting: TUF metadata is at most ~6 deep; custom fields may nest a
+ * little more.  64 bounds the parser's recursion. */
+#define WARD_LIMIT_JSON_DEPTH 64
+
+/* Keys and signatures per metadata file; Sigstore uses 5, large
+ * organisations perhaps dozens.  A bound keeps threshold counting cheap. */
+#define WARD_LIMIT_KEYS 1024
+#define WARD_LIMIT_SIGNATURES 1024
+
+/* Thresholds and versions are JSON integers; TUF requires them positive.
+ * Versions are kept as int64 and must fit in [1, 2^53) so that every JSON
+ * implementation reads them exactly. */
+#define WARD_LIMIT_VERSION_MAX ((long long)9007199254740991LL)
+
+/* Target paths: longer names are refused (PATH_MAX on Linux is 4096). */
+#define WARD_LIMIT_TARGET_NAME 4096
+
+/* Role names become file names: no '/', no leading '.', at most 255 bytes. */
+#define WARD_LIMIT_ROLE_NAME 255
+
+/* Target files: 64 GiB bounds a download even if metadata lists more. */
+#define WARD_LIMIT_TARGET_MAX_BYTES ((unsigned long long)64 << 30)
+
+/* Slow retrieval: a transfer averaging under this many bytes per second over
+ * WARD_LIMIT_LOW_SPEED_SECONDS is aborted. */
+#define WARD_LIMIT_LOW_SPEED_BYTES 1024L
+#define WARD_LIMIT_LOW_SPEED_SECONDS 10L
+
+/* Redirects followed per request. */
+#define WARD_LIMIT_REDIRECTS 3L
+
+#endif
