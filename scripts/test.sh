@@ -30,7 +30,7 @@ bash scripts/check-source.sh build-ci
 
 step "clang build with ASan + UBSan"
 if [ ! -d build-asan ]; then
-  CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  CC=clang meson setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all >/dev/null
 fi
 ninja -C build-asan

@@ -118,7 +118,8 @@ static int canonical_at(ward_buf *out, const json_t *v, int depth)
 		json_t *val;
 		json_object_keylen_foreach((json_t *)(uintptr_t)v, key, keylen, val)
 			kvs[i++] = (struct kv){ key, keylen, val };
-		qsort(kvs, n, sizeof(*kvs), kv_cmp);
+		if (n > 1)
+			qsort(kvs, n, sizeof(*kvs), kv_cmp);
 		rc = buf_putc(out, '{');
 		for (i = 0; i < n && !rc; i++) {
 			if (i)

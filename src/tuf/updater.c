@@ -34,7 +34,6 @@ struct ward_updater {
 };
 
 WARD_DEFINE_AUTO(ward_updater *, ward_updater_free)
-WARD_DEFINE_AUTO(EVP_MD_CTX *, EVP_MD_CTX_free)
 
 void ward_updater_free(ward_updater *u)
 {
