@@ -328,6 +328,7 @@ int ward_updater_refresh(ward_updater *u, ward_error *err)
 		return ward_err(err, WARD_EINVAL, "no trusted root: %s/root.json %s", u->metadata_dir,
 				rc == WARD_ENOTFOUND ? "does not exist" : "cannot be read");
 	}
+	fs_remove_stale_temps(u->metadata_dir, ".tmp.");
 	int64_t now = u->reference_time ? u->reference_time : (int64_t)time(NULL);
 	rc = trusted_new(&u->trusted, root.ptr, root.len, now, err);
 	buf_dispose(&root);
@@ -688,6 +689,7 @@ int ward_updater_download(ward_updater *u, const char *path, const char *out_dir
 	rc = fs_mkdirs(dir, err);
 	if (rc)
 		return rc;
+	fs_remove_stale_temps(dir, ".ward-download.");
 	if (already_present(file, &tf)) {
 		if (fetched)
 			*fetched = 0;

@@ -1,6 +1,7 @@
 /* fs.c - bounded reads, atomic writes (temp, fsync, rename, fsync dir). */
 #include "util/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -144,6 +145,19 @@ int fs_remove(const char *dir, const char *name, ward_error *err)
 		return ward_err(err, WARD_EIO, "remove %s: %s", path, strerror(errno));
 	}
 	return fs_sync_dir(dir, err);
+}
+
+void fs_remove_stale_temps(const char *dir, const char *tag)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' && strstr(e->d_name, tag) && e->d_type != DT_DIR)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
 }
 
 int fs_mkdirs(const char *dir, ward_error *err)

@@ -24,6 +24,10 @@ int fs_write_atomic(const char *dir, const char *name, const void *data, size_t 
 /* Removes dir/name if present and fsyncs dir.  Absent is not an error. */
 int fs_remove(const char *dir, const char *name, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* Removes the temp files fs_write_atomic (or a download) left behind when
+ * a crash interrupted it: names starting with "." and containing `tag`. */
+void fs_remove_stale_temps(const char *dir, const char *tag) WARD_INTERNAL;
+
 /* fsync a directory by path. */
 int fs_sync_dir(const char *dir, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
