@@ -98,9 +98,41 @@ def read(path):
         return f.read()
 
 
+def canonical(o):
+    """OLPC canonical JSON as securesystemslib writes it: sorted keys (code
+    point order), no whitespace, only " and \\ escaped, integers only."""
+    if isinstance(o, dict):
+        return "{" + ",".join(canonical(k) + ":" + canonical(o[k]) for k in sorted(o)) + "}"
+    if isinstance(o, list):
+        return "[" + ",".join(canonical(v) for v in o) + "]"
+    if isinstance(o, str):
+        return '"' + o.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if o is True or o is False or o is None:
+        return json.dumps(o)
+    if isinstance(o, int):
+        return str(o)
+    raise TypeError(o)
+
+
+def check_keyids(res, name, repo):
+    """Every keyid ward wrote is the SHA-256 of the key's canonical JSON,
+    computed here independently of libward (python-tuf's definition)."""
+    bad, n = [], 0
+    for f in sorted(os.listdir(repo.meta)):
+        signed = json.loads(read(os.path.join(repo.meta, f)))["signed"]
+        keys = signed.get("keys") or (signed.get("delegations") or {}).get("keys") or {}
+        for keyid, key in keys.items():
+            n += 1
+            if hashlib.sha256(canonical(key).encode()).hexdigest() != keyid:
+                bad.append("%s: %s" % (f, keyid))
+    res.check("%s: all %d keyids are sha256(canonical key)" % (name, n), n > 0 and not bad,
+              ", ".join(bad))
+
+
 def both_clients(res, name, repo, url, expected, time=None):
     """tuf-js then ward download every target of `expected` (name -> bytes)
     into fresh directories; both must succeed with the published bytes."""
+    check_keyids(res, name, repo)
     root = os.path.join(repo.meta, "1.root.json")
     tj_meta = os.path.join(repo.tmp, "tufjs", "metadata")
     tj_out = os.path.join(repo.tmp, "tufjs", "out")
