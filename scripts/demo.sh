@@ -22,9 +22,12 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "1. A repository: root, targets, snapshot, timestamp; one firmware image"
-cat > "$work/v1.json" <<'JSON'
+# Online roles expire in a week, as a real repository's would; root in 5 years.
+ts_expires=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)
+root_expires=$(date -u -d '+5 years' +%Y-%m-%dT%H:%M:%SZ)
+cat > "$work/v1.json" <<JSON
 {
-  "expires": "2030-01-01T00:00:00Z",
+  "expires": "$root_expires",
   "root": {"version": 1, "roles": {
     "root": {"keys": ["root-a", "root-b"], "threshold": 2},
     "timestamp": {"keys": ["timestamp"]},
@@ -33,8 +36,8 @@ cat > "$work/v1.json" <<'JSON'
   "targets": {"version": 1, "files": {
     "firmware/board-a-1.0.img": {"content": "firmware image 1.0 for board A\n",
                                   "custom": {"hardware": ["board-a"], "version": "1.0"}}}},
-  "snapshot": {"version": 1},
-  "timestamp": {"version": 1}
+  "snapshot": {"version": 1, "expires": "$ts_expires"},
+  "timestamp": {"version": 1, "expires": "$ts_expires"}
 }
 JSON
 run "$mkrepo" "$work/keys" "$work/repo" "$work/v1.json"
@@ -69,9 +72,10 @@ ls "$work/device/downloads/firmware" 2>/dev/null | grep -v '^\.' || echo "  (no 
 
 say "4b. Attack: release v2 is published, then the server is rolled back to v1"
 cp "$work/repo/metadata/timestamp.json" "$work/timestamp-v1.json"
-sed -e 's/"version": 1}/"version": 2}/g' "$work/v1.json" > "$work/v2.json"
+sed -e 's/"version": 1,\( "expires"\)/"version": 2,\1/g' "$work/v1.json" > "$work/v2.json"
 run "$mkrepo" "$work/keys" "$work/repo" "$work/v2.json"
 run "$ward" client refresh -d "$work/device/metadata" "$base/metadata"
+cp "$work/repo/metadata/timestamp.json" "$work/timestamp-v2.json"
 cp "$work/timestamp-v1.json" "$work/repo/metadata/timestamp.json"
 set +e
 run "$ward" client refresh -d "$work/device/metadata" "$base/metadata"
@@ -79,9 +83,10 @@ rc=$?
 set -e
 echo "exit status $rc (12 = rollback refused); the device still trusts v2."
 
-say "4c. Attack: an attacker freezes the device on old metadata"
+say "4c. Attack: the server keeps serving the same metadata for a month (freeze)"
+cp "$work/timestamp-v2.json" "$work/repo/metadata/timestamp.json"
 set +e
-run "$ward" client refresh -d "$work/device/metadata" --time 2031-01-01T00:00:00Z "$base/metadata"
+run "$ward" client refresh -d "$work/device/metadata" --time "$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)" "$base/metadata"
 rc=$?
 set -e
 echo "exit status $rc (11 = expired)"
