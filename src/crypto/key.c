@@ -190,12 +190,14 @@ static int check_pkey(EVP_PKEY *pkey, const struct scheme *sc, bool is_public, c
 		if (strcmp(group, sc->group) != 0)
 			return err_plain(err, WARD_EINVAL, "%s: curve %s does not match scheme %s",
 					 what, group, sc->name);
-		/* Full public-key validation (on the curve, right order); the
-		 * decoders already check the curve equation, this adds the rest. */
+		/* Public keys: on the curve and not the point at infinity.  The
+		 * full check also multiplies by the group order, which proves
+		 * nothing more on P-256 and P-384 (cofactor 1) and costs a
+		 * scalar multiplication per key. */
 		WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
 		if (!ctx)
 			return err_ssl(err, WARD_ENOMEM, "%s: cannot check EC key", what);
-		if ((is_public ? EVP_PKEY_public_check(ctx) : EVP_PKEY_check(ctx)) != 1)
+		if ((is_public ? EVP_PKEY_public_check_quick(ctx) : EVP_PKEY_check(ctx)) != 1)
 			return err_ssl(err, WARD_EINVAL, "%s: EC key fails validation", what);
 		return 0;
 	}
@@ -211,6 +213,82 @@ static int check_pkey(EVP_PKEY *pkey, const struct scheme *sc, bool is_public, c
 	}
 	}
 	return err_plain(err, WARD_EINVAL, "%s: unsupported key family", what);
+}
+
+/* The DER SubjectPublicKeyInfo prefixes of named-curve P-256 and P-384 keys
+ * with an uncompressed point (RFC 5480): algorithm id-ecPublicKey, the
+ * curve OID, a BIT STRING of the point.  Every such key encodes to exactly
+ * these bytes followed by the point, so an exact match is not parsing; it
+ * lets the common case skip OpenSSL's generic decoder, which costs about
+ * two million instructions per key.  Anything else takes the generic path. */
+static const uint8_t SPKI_P256[] = { 0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+				     0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+				     0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00 };
+static const uint8_t SPKI_P384[] = { 0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
+				     0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b,
+				     0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00 };
+
+static int ec_raw_point_key(EVP_PKEY **out, const struct scheme *sc, const uint8_t *raw,
+			    size_t rawlen, const char *what, ward_error *err);
+
+/* Decodes the base64 body of a PEM public key block into der (cap bytes);
+ * returns the length, or 0 if the value is not exactly one well-formed
+ * block (then the caller's generic path decides, and reports). */
+static size_t pem_body_decode(const char *pem, size_t len, uint8_t *der, size_t cap)
+{
+	static const char end_line[] = "-----END PUBLIC KEY-----";
+	size_t blen = sizeof(PEM_PUBLIC_BEGIN) - 1;
+	if (len <= blen || memcmp(pem, PEM_PUBLIC_BEGIN, blen) != 0 ||
+	    (pem[blen] != '\n' && pem[blen] != '\r'))
+		return 0;
+	const char *body = pem + blen;
+	const char *end = strstr(body, end_line);
+	if (!end || (size_t)(end - body) > 2 * cap)
+		return 0;
+	for (const char *p = end + sizeof(end_line) - 1; p < pem + len; p++)
+		if (!strchr(" \t\r\n", *p) || *p == '\0')
+			return 0;
+	size_t n = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (const char *p = body; p < end; p++) {
+		int v;
+		char c = *p;
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+')
+			v = 62;
+		else if (c == '/')
+			v = 63;
+		else if (c == '=' || c == '\n' || c == '\r')
+			continue;
+		else
+			return 0;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == cap)
+				return 0;
+			der[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return n;
+}
+
+static bool ec_spki_fast(EVP_PKEY **out, const struct scheme *sc, const char *pem, size_t len)
+{
+	uint8_t der[160];
+	size_t n = pem_body_decode(pem, len, der, sizeof(der));
+	const uint8_t *prefix = sc->point_len == 65 ? SPKI_P256 : SPKI_P384;
+	size_t plen = sc->point_len == 65 ? sizeof(SPKI_P256) : sizeof(SPKI_P384);
+	if (n != plen + sc->point_len || memcmp(der, prefix, plen) != 0 || der[plen] != 0x04)
+		return false;
+	return ec_raw_point_key(out, sc, der + plen, sc->point_len, "", NULL) == 0;
 }
 
 /* Parses a PEM SubjectPublicKeyInfo holding exactly one key.  The value must
@@ -263,7 +341,13 @@ static int ec_point_parse(EVP_PKEY **out, const struct scheme *sc, const char *h
 		  (rawlen == coord + 1 && (tag == 0x02 || tag == 0x03));
 	if (!ok)
 		return err_plain(err, WARD_EINVAL, "%s: public value is not a SEC1 point encoding", what);
+	return ec_raw_point_key(out, sc, raw, rawlen, what, err);
+}
 
+/* An EC public key from a SEC1 point on the scheme's curve. */
+static int ec_raw_point_key(EVP_PKEY **out, const struct scheme *sc, const uint8_t *raw,
+			    size_t rawlen, const char *what, ward_error *err)
+{
 	WARD_AUTO(OSSL_PARAM_BLD_free) OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, sc->group, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, raw, rawlen))
@@ -335,7 +419,9 @@ int crypto_key_from_tuf(crypto_key **out, const char *keytype, const char *schem
 		break;
 	case FAMILY_ECDSA:
 		if (len >= 5 && memcmp(public_value, "-----", 5) == 0)
-			rc = pem_public_parse(&pkey, public_value, len, what, err);
+			rc = ec_spki_fast(&pkey, sc, public_value, len)
+				     ? 0
+				     : pem_public_parse(&pkey, public_value, len, what, err);
 		else
 			rc = ec_point_parse(&pkey, sc, public_value, len, what, err);
 		break;

@@ -42,6 +42,7 @@ void tuf_meta_free(tuf_meta *m)
 	json_decref(m->doc);
 	buf_dispose(&m->canonical);
 	free(m->sigs);
+	free(m->verified);
 	keyset_dispose(&m->keys);
 	for (size_t i = 0; i < 4; i++)
 		role_dispose(&m->roles[i]);
@@ -364,6 +365,9 @@ int tuf_meta_parse(tuf_meta **out, const uint8_t *data, size_t len, size_t max,
 		return ward_err(err, WARD_ENOMEM, "out of memory");
 	m->type = expected;
 	buf_init(&m->canonical, WARD_LIMIT_METADATA_MAX_BYTES);
+	m->verified = calloc(1, sizeof(*m->verified));
+	if (!m->verified)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
 	int rc = wjson_parse(&m->doc, data, len, max, what, err);
 	if (rc)
 		return rc;
@@ -434,16 +438,28 @@ static const tuf_keyref *find_key(const tuf_keyset *ks, const char *keyid)
 
 static bool signed_by(const tuf_meta *m, const tuf_keyref *ref)
 {
+	/* The cache holds public values of keys whose signature over these
+	 * exact canonical bytes verified; the keyid must still match a
+	 * signature entry, as below. */
+	const char *pub = crypto_key_public(ref->key);
+	bool cached = false;
+	for (size_t i = 0; i < m->verified->n && !cached; i++)
+		cached = strcmp(m->verified->pub[i], pub) == 0;
 	for (size_t i = 0; i < m->nsigs; i++) {
 		const tuf_sig *s = &m->sigs[i];
 		if (strcmp(s->keyid, ref->keyid) != 0 || !s->hex[0])
 			continue;
+		if (cached)
+			return true;
 		WARD_AUTO(free) uint8_t *sig = NULL;
 		size_t siglen;
 		if (hex_decode(&sig, &siglen, s->hex, strlen(s->hex)) != 0)
 			continue;
-		if (crypto_key_verify(ref->key, sig, siglen, m->canonical.ptr, m->canonical.len) == 0)
+		if (crypto_key_verify(ref->key, sig, siglen, m->canonical.ptr, m->canonical.len) == 0) {
+			if (m->verified->n < WARD_LIMIT_KEYS_VERIFIED)
+				m->verified->pub[m->verified->n++] = pub;
 			return true;
+		}
 	}
 	return false;
 }

@@ -24,6 +24,7 @@
 #include "crypto/key.h"
 #include "util/buf.h"
 #include "util/common.h"
+#include "util/limits.h"
 
 typedef enum tuf_type {
 	TUF_ROOT,
@@ -86,8 +87,17 @@ typedef struct tuf_targetfile {
 	const json_t *custom; /* NULL when absent */
 } tuf_targetfile;
 
+/* Public keys (by value) already seen to sign this document: root N+1 is
+ * verified by root N's keys and by its own, mostly the same keys over the
+ * same bytes, so each signature is checked once. */
+typedef struct tuf_verified {
+	const char *pub[WARD_LIMIT_KEYS_VERIFIED];
+	size_t n;
+} tuf_verified;
+
 typedef struct tuf_meta {
 	tuf_type type;
+	tuf_verified *verified; /* a cache, so verification takes a const tuf_meta */
 	uint8_t *raw; /* exact bytes received */
 	size_t rawlen;
 	json_t *doc;

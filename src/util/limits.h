@@ -38,6 +38,10 @@
 #define WARD_LIMIT_KEYS 1024
 #define WARD_LIMIT_SIGNATURES 1024
 
+/* Verified signers remembered per document (a cache; beyond it, signatures
+ * are simply verified again). */
+#define WARD_LIMIT_KEYS_VERIFIED 64
+
 /* Thresholds and versions are JSON integers; TUF requires them positive.
  * Versions are kept as int64 and must fit in [1, 2^53) so that every JSON
  * implementation reads them exactly. */

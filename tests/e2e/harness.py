@@ -43,7 +43,11 @@ def http_server(root, *extra):
             yield "http://127.0.0.1:%d" % port
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # a handler thread stuck in a slow/endless reply
+                proc.wait()
 
 
 def ward(*args, check=None):
