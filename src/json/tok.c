@@ -163,9 +163,8 @@ static int parse_string(struct parser *p, uint32_t *idx)
 	int rc = push_tok(p, WJ_STR, start, idx);
 	if (rc)
 		return rc;
-	p->d->t[*idx].len = (uint32_t)(p->pos - start);
+	p->d->t[*idx].n = (uint32_t)(p->pos - start);
 	p->d->t[*idx].escaped = escaped;
-	p->d->t[*idx].next = *idx + 1;
 	p->pos++; /* closing quote */
 	return 0;
 }
@@ -217,8 +216,7 @@ static int parse_number(struct parser *p, uint32_t *idx)
 	int rc = push_tok(p, real ? WJ_REAL : WJ_INT, start, idx);
 	if (rc)
 		return rc;
-	p->d->t[*idx].len = (uint32_t)(p->pos - start);
-	p->d->t[*idx].next = *idx + 1;
+	p->d->t[*idx].n = (uint32_t)(p->pos - start);
 	return 0;
 }
 
@@ -234,8 +232,7 @@ static int parse_literal(struct parser *p, uint32_t *idx)
 			int rc = push_tok(p, lits[i].type, p->pos, idx);
 			if (rc)
 				return rc;
-			p->d->t[*idx].len = (uint32_t)n;
-			p->d->t[*idx].next = *idx + 1;
+			p->d->t[*idx].n = (uint32_t)n;
 			p->pos += n;
 			return 0;
 		}
@@ -261,7 +258,7 @@ static uint32_t *sorted_keys(const wj_doc *d, uint32_t obj)
 	uint32_t k = obj + 1;
 	for (uint32_t i = 0; i < n; i++) {
 		keys[i] = k;
-		k = d->t[k + 1].next;
+		k = wj_next(d, k + 1);
 	}
 	if (n > 1)
 		qsort_r(keys, n, sizeof(*keys), cmp_idx, (void *)(uintptr_t)d);
@@ -276,9 +273,9 @@ static int check_duplicates(struct parser *p, uint32_t obj)
 		return 0;
 	if (n <= 16) {
 		uint32_t a = obj + 1;
-		for (uint32_t i = 0; i < n; i++, a = d->t[a + 1].next) {
-			uint32_t b = d->t[a + 1].next;
-			for (uint32_t j = i + 1; j < n; j++, b = d->t[b + 1].next)
+		for (uint32_t i = 0; i < n; i++, a = wj_next(d, a + 1)) {
+			uint32_t b = wj_next(d, a + 1);
+			for (uint32_t j = i + 1; j < n; j++, b = wj_next(d, b + 1))
 				if (key_cmp(d, a, b) == 0)
 					return ward_err(p->err, WARD_EINVAL, "%s: duplicate key in object",
 							p->what);
@@ -407,8 +404,7 @@ close:
 		p.pos++;
 		{
 			uint32_t top = stack[--sp];
-			doc->t[top].next = doc->n;
-			doc->t[top].len = (uint32_t)(p.pos - doc->t[top].start);
+			doc->t[top].n = doc->n;
 			if (doc->t[top].type == WJ_OBJ && (rc = check_duplicates(&p, top)) != 0)
 				break;
 		}
@@ -504,14 +500,14 @@ static int key_cmp(const wj_doc *d, uint32_t a, uint32_t b)
 {
 	const wj_tok *x = &d->t[a], *y = &d->t[b];
 	if (!x->escaped && !y->escaped) {
-		size_t n = x->len < y->len ? x->len : y->len;
+		size_t n = x->n < y->n ? x->n : y->n;
 		int c = memcmp(d->src + x->start, d->src + y->start, n);
 		if (c)
 			return c;
-		return (x->len > y->len) - (x->len < y->len);
+		return (x->n > y->n) - (x->n < y->n);
 	}
-	struct decoder da = { d->src + x->start, d->src + x->start + x->len, { 0 } };
-	struct decoder db = { d->src + y->start, d->src + y->start + y->len, { 0 } };
+	struct decoder da = { d->src + x->start, d->src + x->start + x->n, { 0 } };
+	struct decoder db = { d->src + y->start, d->src + y->start + y->n, { 0 } };
 	const uint8_t *pa = NULL, *pb = NULL;
 	size_t na = 0, nb = 0;
 	for (;;) {
@@ -535,8 +531,8 @@ bool wj_str_eq(const wj_doc *d, uint32_t i, const char *s, size_t slen)
 	if (t->type != WJ_STR)
 		return false;
 	if (!t->escaped)
-		return t->len == slen && memcmp(d->src + t->start, s, slen) == 0;
-	struct decoder dc = { d->src + t->start, d->src + t->start + t->len, { 0 } };
+		return t->n == slen && memcmp(d->src + t->start, s, slen) == 0;
+	struct decoder dc = { d->src + t->start, d->src + t->start + t->n, { 0 } };
 	const uint8_t *chunk;
 	size_t n, off = 0;
 	while ((n = decoder_next(&dc, &chunk)) > 0) {
@@ -561,10 +557,10 @@ uint32_t wj_get(const wj_doc *d, uint32_t obj, const char *key)
 char *wj_str_dup(const wj_doc *d, uint32_t i)
 {
 	const wj_tok *t = &d->t[i];
-	char *out = malloc((size_t)t->len + 1); /* unescaping never grows */
+	char *out = malloc((size_t)t->n + 1); /* unescaping never grows */
 	if (!out)
 		return NULL;
-	struct decoder dc = { d->src + t->start, d->src + t->start + t->len, { 0 } };
+	struct decoder dc = { d->src + t->start, d->src + t->start + t->n, { 0 } };
 	const uint8_t *chunk;
 	size_t n, off = 0;
 	while ((n = decoder_next(&dc, &chunk)) > 0) {
@@ -581,7 +577,7 @@ int64_t wj_int(const wj_doc *d, uint32_t i)
 	const uint8_t *s = d->src + t->start;
 	bool neg = s[0] == '-';
 	uint64_t v = 0;
-	for (uint32_t k = neg; k < t->len; k++)
+	for (uint32_t k = neg; k < t->n; k++)
 		v = v * 10 + (uint64_t)(s[k] - '0');
 	/* range checked by the parser */
 	return neg ? (int64_t)(0 - v) : (int64_t)v;
@@ -602,9 +598,9 @@ static int canon_str(const wj_doc *d, uint32_t i, wj_sink sink, void *ctx)
 	EMIT("\"", 1);
 	if (!t->escaped) {
 		/* no backslash, so no '"' either: the raw bytes are canonical */
-		EMIT(d->src + t->start, t->len);
+		EMIT(d->src + t->start, t->n);
 	} else {
-		struct decoder dc = { d->src + t->start, d->src + t->start + t->len, { 0 } };
+		struct decoder dc = { d->src + t->start, d->src + t->start + t->n, { 0 } };
 		const uint8_t *chunk;
 		size_t n;
 		while ((n = decoder_next(&dc, &chunk)) > 0) {
@@ -663,15 +659,15 @@ static int canon_at(const wj_doc *d, uint32_t i, wj_sink sink, void *ctx)
 		return canon_str(d, i, sink, ctx);
 	case WJ_INT:
 		/* JSON integers have no leading zeros or '+'; only -0 differs. */
-		if (t->len == 2 && memcmp(d->src + t->start, "-0", 2) == 0)
+		if (t->n == 2 && memcmp(d->src + t->start, "-0", 2) == 0)
 			EMIT("0", 1);
 		else
-			EMIT(d->src + t->start, t->len);
+			EMIT(d->src + t->start, t->n);
 		return 0;
 	case WJ_TRUE:
 	case WJ_FALSE:
 	case WJ_NULL:
-		EMIT(d->src + t->start, t->len);
+		EMIT(d->src + t->start, t->n);
 		return 0;
 	case WJ_REAL:
 	default:
@@ -706,15 +702,51 @@ static int sink_buf(void *ctx, const uint8_t *p, size_t n)
 	return buf_append(ctx, p, n);
 }
 
+static size_t skip_ws_at(const wj_doc *d, size_t pos)
+{
+	while (pos < d->len && strchr(" \t\r\n", d->src[pos]) && d->src[pos])
+		pos++;
+	return pos;
+}
+
+/* Offset just past the closing bracket of container i.  Only containers
+ * store their subtree end, not their byte span (tokens stay 12 bytes), so
+ * descend to the last leaf, then step over the closing brackets. */
+static size_t container_end(const wj_doc *d, uint32_t i)
+{
+	uint32_t depth = 0, c = i;
+	while (wj_is_container(d, c) && d->t[c].count > 0) {
+		uint32_t last = c + 1, k = c + 1;
+		if (d->t[c].type == WJ_OBJ) {
+			for (; k != WJ_NONE; k = wj_next_member(d, c, k))
+				last = k + 1; /* the member's value */
+		} else {
+			for (; k != WJ_NONE; k = wj_next_elem(d, c, k))
+				last = k;
+		}
+		c = last;
+		depth++;
+	}
+	size_t pos;
+	if (wj_is_container(d, c))
+		pos = skip_ws_at(d, d->t[c].start + 1) + 1; /* empty: "{ }" */
+	else
+		pos = d->t[c].start + d->t[c].n + (d->t[c].type == WJ_STR ? 1 : 0);
+	for (uint32_t k = 0; k < depth; k++)
+		pos = skip_ws_at(d, pos) + 1;
+	return pos;
+}
+
 int wj_canonical_bytes(const wj_doc *d, uint32_t i, const uint8_t **out, size_t *outlen,
 		       ward_buf *owned)
 {
 	const wj_tok *t = &d->t[i];
-	struct cmp_sink c = { d->src + t->start, t->len };
+	size_t span = wj_is_container(d, i) ? container_end(d, i) - t->start : t->n;
+	struct cmp_sink c = { d->src + t->start, span };
 	int rc = canon_at(d, i, sink_compare, &c);
 	if (rc == 0 && c.left == 0) {
 		*out = d->src + t->start;
-		*outlen = t->len;
+		*outlen = span;
 		return 0;
 	}
 	if (rc != 0 && rc != NOT_CANONICAL)

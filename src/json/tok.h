@@ -38,12 +38,13 @@ typedef enum wj_type {
 	WJ_NULL,
 } wj_type;
 
-/* One value.  Object members are a key (WJ_STR) token followed by the
- * value's tokens; `next` is the index just past this token's subtree. */
+/* One value, 12 bytes.  Object members are a key (WJ_STR) token followed
+ * by the value's tokens.  `n` is, for objects and arrays, the index just
+ * past the subtree; for scalars, the length in bytes (strings: between the
+ * quotes, still escaped).  Use wj_next() and wj_len(). */
 typedef struct wj_tok {
 	uint32_t start;       /* offset of the value (strings: after the quote) */
-	uint32_t len;         /* bytes (strings: between the quotes, escaped) */
-	uint32_t next;        /* index after this subtree */
+	uint32_t n;
 	uint32_t count : 27;  /* members (objects) or elements (arrays) */
 	uint32_t type : 4;    /* wj_type */
 	uint32_t escaped : 1; /* string holds a backslash escape */
@@ -71,6 +72,23 @@ static inline wj_type wj_typeof(const wj_doc *d, uint32_t i)
 	return (wj_type)d->t[i].type;
 }
 
+static inline bool wj_is_container(const wj_doc *d, uint32_t i)
+{
+	return d->t[i].type == WJ_OBJ || d->t[i].type == WJ_ARR;
+}
+
+/* The index just past token i's subtree. */
+static inline uint32_t wj_next(const wj_doc *d, uint32_t i)
+{
+	return wj_is_container(d, i) ? d->t[i].n : i + 1;
+}
+
+/* Bytes of scalar token i (strings: between the quotes, escaped). */
+static inline uint32_t wj_len(const wj_doc *d, uint32_t i)
+{
+	return d->t[i].n;
+}
+
 /* The value of member `key` of object i, or WJ_NONE. */
 uint32_t wj_get(const wj_doc *d, uint32_t obj, const char *key) WARD_INTERNAL;
 
@@ -82,13 +100,14 @@ static inline uint32_t wj_first(const wj_doc *d, uint32_t i)
 }
 static inline uint32_t wj_next_elem(const wj_doc *d, uint32_t parent, uint32_t i)
 {
-	return d->t[i].next < d->t[parent].next ? d->t[i].next : WJ_NONE;
+	uint32_t n = wj_next(d, i);
+	return n < d->t[parent].n ? n : WJ_NONE;
 }
 /* next member key after key k of object obj */
 static inline uint32_t wj_next_member(const wj_doc *d, uint32_t obj, uint32_t k)
 {
-	uint32_t n = d->t[k + 1].next;
-	return n < d->t[obj].next ? n : WJ_NONE;
+	uint32_t n = wj_next(d, k + 1);
+	return n < d->t[obj].n ? n : WJ_NONE;
 }
 
 /* Does string token i equal s (after unescaping)? */

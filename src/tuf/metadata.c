@@ -1,4 +1,7 @@
-/* metadata.c - strict parsing and signature thresholds for TUF metadata. */
+/*
+ * metadata.c - strict parsing and signature thresholds for TUF metadata,
+ * over the zero-copy token reader (json/tok.h).
+ */
 #include "tuf/metadata.h"
 
 #include <fnmatch.h>
@@ -8,7 +11,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "json/json.h"
 #include "tuf/time.h"
 #include "util/hex.h"
 #include "util/limits.h"
@@ -39,8 +41,11 @@ void tuf_meta_free(tuf_meta *m)
 	if (!m)
 		return;
 	free(m->raw);
-	json_decref(m->doc);
+	wj_dispose(&m->doc);
 	buf_dispose(&m->canonical);
+	for (size_t i = 0; i < m->nstrs; i++)
+		free(m->strs[i]);
+	free(m->strs);
 	free(m->sigs);
 	free(m->verified);
 	keyset_dispose(&m->keys);
@@ -53,26 +58,115 @@ void tuf_meta_free(tuf_meta *m)
 	free(m);
 }
 
-/* An array of distinct strings, borrowed.  TUF 4.3: keyids in a role are
- * unique; duplicates would let one key count twice in naive clients. */
-static int str_array(const char ***out, size_t *n, const json_t *arr, size_t max, bool distinct,
-		     const char *what, const char *field, ward_error *err)
+/* ---- typed access to the document --------------------------------------- */
+
+/* A decoded, NUL-terminated copy of string token i, owned by m. */
+static const char *intern(tuf_meta *m, uint32_t i)
 {
-	size_t len = json_array_size(arr);
+	if (m->nstrs == m->capstrs) {
+		size_t ncap = m->capstrs ? m->capstrs * 2 : 32;
+		char **p = realloc(m->strs, ncap * sizeof(*p));
+		if (!p)
+			return NULL;
+		m->strs = p;
+		m->capstrs = ncap;
+	}
+	char *s = wj_str_dup(&m->doc, i);
+	if (s)
+		m->strs[m->nstrs++] = s;
+	return s;
+}
+
+static const char *type_word(wj_type t)
+{
+	switch (t) {
+	case WJ_OBJ: return "an object";
+	case WJ_ARR: return "an array";
+	case WJ_STR: return "a string";
+	case WJ_INT: return "an integer";
+	case WJ_TRUE: return "a boolean";
+	default: return "a value of the right type";
+	}
+}
+
+/* Member `key` of obj with the given type: *out is its token or WJ_NONE
+ * when optional and absent. */
+static int member(uint32_t *out, const tuf_meta *m, uint32_t obj, const char *key, wj_type type,
+		  bool optional, const char *what, ward_error *err)
+{
+	uint32_t v = wj_get(&m->doc, obj, key);
+	*out = WJ_NONE;
+	if (v == WJ_NONE) {
+		return optional ? 0 : ward_err(err, WARD_EINVAL, "%s: missing \"%s\"", what, key);
+	}
+	wj_type t = wj_typeof(&m->doc, v);
+	bool ok = t == type || (type == WJ_TRUE && t == WJ_FALSE);
+	if (!ok)
+		return ward_err(err, WARD_EINVAL, "%s: \"%s\" is not %s", what, key, type_word(type));
+	*out = v;
+	return 0;
+}
+
+static int get_str(const char **out, tuf_meta *m, uint32_t obj, const char *key, bool optional,
+		   const char *what, ward_error *err)
+{
+	uint32_t v;
+	int rc = member(&v, m, obj, key, WJ_STR, optional, what, err);
+	if (rc)
+		return rc;
+	*out = NULL;
+	if (v != WJ_NONE && !(*out = intern(m, v)))
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int get_int(long long *out, const tuf_meta *m, uint32_t obj, const char *key,
+		   long long min, long long max, bool optional, const char *what, ward_error *err)
+{
+	uint32_t v;
+	int rc = member(&v, m, obj, key, WJ_INT, optional, what, err);
+	if (rc || v == WJ_NONE)
+		return rc;
+	long long n = (long long)wj_int(&m->doc, v);
+	if (n < min || n > max)
+		return ward_err(err, WARD_EINVAL, "%s: \"%s\" = %lld is outside [%lld, %lld]", what,
+				key, n, min, max);
+	*out = n;
+	return 0;
+}
+
+static int get_bool(bool *out, const tuf_meta *m, uint32_t obj, const char *key, bool optional,
+		    const char *what, ward_error *err)
+{
+	uint32_t v;
+	int rc = member(&v, m, obj, key, WJ_TRUE, optional, what, err);
+	if (!rc && v != WJ_NONE)
+		*out = wj_typeof(&m->doc, v) == WJ_TRUE;
+	return rc;
+}
+
+/* ---- pieces of metadata ------------------------------------------------- */
+
+/* An array of strings.  TUF 4.3: keyids in a role are unique; duplicates
+ * would let one key count twice in naive clients. */
+static int str_array(const char ***out, size_t *n, tuf_meta *m, uint32_t arr, size_t max,
+		     bool distinct, const char *what, const char *field, ward_error *err)
+{
+	size_t len = m->doc.t[arr].count;
 	if (len > max)
 		return ward_err(err, WARD_ELIMIT, "%s: \"%s\" has %zu entries > limit %zu", what,
 				field, len, max);
 	const char **v = calloc(len ? len : 1, sizeof(*v));
 	if (!v)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
-	for (size_t i = 0; i < len; i++) {
-		const json_t *e = json_array_get(arr, i);
-		if (!json_is_string(e) || strlen(json_string_value(e)) != json_string_length(e)) {
+	size_t i = 0;
+	for (uint32_t e = wj_first(&m->doc, arr); e != WJ_NONE; e = wj_next_elem(&m->doc, arr, e), i++) {
+		const char *s = wj_typeof(&m->doc, e) == WJ_STR ? intern(m, e) : NULL;
+		if (!s) {
 			free(v);
 			return ward_err(err, WARD_EINVAL, "%s: \"%s\"[%zu] is not a string", what,
 					field, i);
 		}
-		const char *s = json_string_value(e);
 		for (size_t j = 0; distinct && j < i; j++) {
 			if (strcmp(v[j], s) == 0) {
 				free(v);
@@ -87,47 +181,48 @@ static int str_array(const char ***out, size_t *n, const json_t *arr, size_t max
 	return 0;
 }
 
-static int parse_role(tuf_role *r, const json_t *obj, const char *what, ward_error *err)
+static int parse_role(tuf_role *r, tuf_meta *m, uint32_t obj, const char *what, ward_error *err)
 {
-	if (!json_is_object(obj))
+	if (wj_typeof(&m->doc, obj) != WJ_OBJ)
 		return ward_err(err, WARD_EINVAL, "%s: role is not an object", what);
-	json_t *keyids;
+	uint32_t keyids;
 	long long thr = 0;
-	int rc = wjson_get_arr(&keyids, obj, "keyids", false, what, err);
+	int rc = member(&keyids, m, obj, "keyids", WJ_ARR, false, what, err);
 	if (!rc)
-		rc = wjson_get_int(&thr, obj, "threshold", 1, WARD_LIMIT_KEYS, false, what, err);
+		rc = get_int(&thr, m, obj, "threshold", 1, WARD_LIMIT_KEYS, false, what, err);
 	if (!rc)
-		rc = str_array(&r->keyids, &r->nkeyids, keyids, WARD_LIMIT_KEYS, true, what,
+		rc = str_array(&r->keyids, &r->nkeyids, m, keyids, WARD_LIMIT_KEYS, true, what,
 			       "keyids", err);
 	r->threshold = (unsigned)thr;
 	return rc;
 }
 
-static int parse_keys(tuf_keyset *ks, const json_t *keys, const char *what, ward_error *err)
+static int parse_keys(tuf_keyset *ks, tuf_meta *m, uint32_t keys, const char *what,
+		      ward_error *err)
 {
-	size_t n = json_object_size(keys);
+	size_t n = m->doc.t[keys].count;
 	if (n > WARD_LIMIT_KEYS)
 		return ward_err(err, WARD_ELIMIT, "%s: %zu keys > limit %d", what, n, WARD_LIMIT_KEYS);
 	ks->v = calloc(n ? n : 1, sizeof(*ks->v));
 	if (!ks->v)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
-	const char *keyid;
-	json_t *k;
-	json_object_foreach((json_t *)(uintptr_t)keys, keyid, k)
-	{
+	for (uint32_t k = wj_first(&m->doc, keys); k != WJ_NONE; k = wj_next_member(&m->doc, keys, k)) {
+		const char *keyid = intern(m, k);
+		if (!keyid)
+			return ward_err(err, WARD_ENOMEM, "out of memory");
 		char kwhat[128];
 		snprintf(kwhat, sizeof(kwhat), "%s: key %.16s", what, keyid);
-		if (!json_is_object(k))
+		uint32_t key = k + 1, keyval;
+		if (wj_typeof(&m->doc, key) != WJ_OBJ)
 			return ward_err(err, WARD_EINVAL, "%s is not an object", kwhat);
 		const char *keytype, *scheme, *pub;
-		json_t *keyval;
-		int rc = wjson_get_str(&keytype, k, "keytype", false, kwhat, err);
+		int rc = get_str(&keytype, m, key, "keytype", false, kwhat, err);
 		if (!rc)
-			rc = wjson_get_str(&scheme, k, "scheme", false, kwhat, err);
+			rc = get_str(&scheme, m, key, "scheme", false, kwhat, err);
 		if (!rc)
-			rc = wjson_get_obj(&keyval, k, "keyval", false, kwhat, err);
+			rc = member(&keyval, m, key, "keyval", WJ_OBJ, false, kwhat, err);
 		if (!rc)
-			rc = wjson_get_str(&pub, keyval, "public", false, kwhat, err);
+			rc = get_str(&pub, m, keyval, "public", false, kwhat, err);
 		if (rc)
 			return rc;
 		tuf_keyref *ref = &ks->v[ks->n++];
@@ -139,58 +234,71 @@ static int parse_keys(tuf_keyset *ks, const json_t *keys, const char *what, ward
 	return 0;
 }
 
-static int parse_hashes(const json_t *hashes, const char *what, ward_error *err)
+static bool is_hex(const char *s, size_t n)
 {
-	if (!json_is_object(hashes) || json_object_size(hashes) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* Copies a "hashes" object out: 1..TUF_MAX_HASHES entries of short
+ * algorithm names and hex digests of at most 512 bits. */
+static int read_hashes(tuf_hashes *out, const wj_doc *d, uint32_t h, const char *what,
+		       ward_error *err)
+{
+	out->n = 0;
+	if (wj_typeof(d, h) != WJ_OBJ || d->t[h].count == 0)
 		return ward_err(err, WARD_EINVAL, "%s: \"hashes\" is not a non-empty object", what);
-	const char *alg;
-	json_t *h;
-	json_object_foreach((json_t *)(uintptr_t)hashes, alg, h)
-	{
-		if (!json_is_string(h))
-			return ward_err(err, WARD_EINVAL, "%s: hash %s is not a string", what, alg);
+	if (d->t[h].count > TUF_MAX_HASHES)
+		return ward_err(err, WARD_ELIMIT, "%s: more than %d hashes", what, TUF_MAX_HASHES);
+	for (uint32_t k = wj_first(d, h); k != WJ_NONE; k = wj_next_member(d, h, k)) {
+		const wj_tok *kt = &d->t[k], *vt = &d->t[k + 1];
+		if (kt->escaped || kt->n == 0 || kt->n >= sizeof(out->h[0].alg) ||
+		    vt->type != WJ_STR || vt->escaped || vt->n == 0 ||
+		    vt->n >= sizeof(out->h[0].hex) || !is_hex((const char *)d->src + vt->start, vt->n))
+			return ward_err(err, WARD_EINVAL, "%s: malformed hash entry", what);
+		memcpy(out->h[out->n].alg, d->src + kt->start, kt->n);
+		out->h[out->n].alg[kt->n] = '\0';
+		memcpy(out->h[out->n].hex, d->src + vt->start, vt->n);
+		out->h[out->n].hex[vt->n] = '\0';
+		out->n++;
 	}
 	return 0;
 }
 
-static int parse_metafile(tuf_metafile *out, const json_t *e, const char *what, ward_error *err)
+static int parse_metafile(tuf_metafile *out, const tuf_meta *m, uint32_t e, const char *what,
+			  ward_error *err)
 {
-	if (!json_is_object(e))
+	if (wj_typeof(&m->doc, e) != WJ_OBJ)
 		return ward_err(err, WARD_EINVAL, "%s: entry is not an object", what);
 	out->length = -1;
-	out->hashes = NULL;
-	int rc = wjson_get_int(&out->version, e, "version", 1, WARD_LIMIT_VERSION_MAX, false,
-			       what, err);
+	out->hashes.n = 0;
+	int rc = get_int(&out->version, m, e, "version", 1, WARD_LIMIT_VERSION_MAX, false, what,
+			 err);
 	if (!rc)
-		rc = wjson_get_int(&out->length, e, "length", 0, WARD_LIMIT_VERSION_MAX, true, what,
-				   err);
-	json_t *h = json_object_get(e, "hashes");
-	if (!rc && h) {
-		rc = parse_hashes(h, what, err);
-		out->hashes = h;
-	}
+		rc = get_int(&out->length, m, e, "length", 0, WARD_LIMIT_VERSION_MAX, true, what, err);
+	uint32_t h = wj_get(&m->doc, e, "hashes");
+	if (!rc && h != WJ_NONE)
+		rc = read_hashes(&out->hashes, &m->doc, h, what, err);
 	return rc;
 }
 
 static int parse_meta_map(tuf_meta *m, const char *what, ward_error *err)
 {
-	json_t *meta;
-	int rc = wjson_get_obj(&meta, m->signed_obj, "meta", false, what, err);
+	uint32_t meta;
+	int rc = member(&meta, m, m->signed_obj, "meta", WJ_OBJ, false, what, err);
 	if (rc)
 		return rc;
-	const char *name;
-	json_t *e;
-	json_object_foreach(meta, name, e)
-	{
-		char ewhat[160];
-		snprintf(ewhat, sizeof(ewhat), "%s: meta \"%.64s\"", what, name);
+	for (uint32_t k = wj_first(&m->doc, meta); k != WJ_NONE; k = wj_next_member(&m->doc, meta, k)) {
 		tuf_metafile mf;
-		rc = parse_metafile(&mf, e, ewhat, err);
+		rc = parse_metafile(&mf, m, k + 1, what, err);
 		if (rc)
 			return rc;
 	}
 	if (m->type == TUF_TIMESTAMP &&
-	    (json_object_size(meta) != 1 || !json_object_get(meta, "snapshot.json")))
+	    (m->doc.t[meta].count != 1 || wj_get(&m->doc, meta, "snapshot.json") == WJ_NONE))
 		return ward_err(err, WARD_EINVAL, "%s: meta must list exactly snapshot.json", what);
 	m->meta = meta;
 	return 0;
@@ -203,129 +311,148 @@ static bool role_name_ok(const char *name)
 	       strcmp(name, "..") != 0;
 }
 
-static int parse_delegations(tuf_meta *m, const json_t *d, const char *what, ward_error *err)
+static int parse_delegated_role(tuf_meta *m, tuf_role *role, uint32_t r, const char *what,
+				ward_error *err)
 {
-	json_t *keys, *roles, *succ;
-	int rc = wjson_get_obj(&keys, d, "keys", false, what, err);
+	int rc = parse_role(role, m, r, what, err);
 	if (!rc)
-		rc = wjson_get_arr(&roles, d, "roles", true, what, err);
+		rc = get_str(&role->name, m, r, "name", false, what, err);
 	if (!rc)
-		rc = wjson_get_obj(&succ, d, "succinct_roles", true, what, err);
-	if (!rc && !!roles == !!succ)
+		rc = get_bool(&role->terminating, m, r, "terminating", false, what, err);
+	if (rc)
+		return rc;
+	if (!role_name_ok(role->name))
+		return ward_err(err, WARD_EINVAL, "%s: invalid delegated role name \"%.64s\"", what,
+				role->name);
+	for (size_t j = 0; j < 4; j++)
+		if (strcmp(type_names[j], role->name) == 0)
+			return ward_err(err, WARD_EINVAL, "%s: delegation to top-level role name %s",
+					what, role->name);
+	uint32_t paths, prefixes;
+	rc = member(&paths, m, r, "paths", WJ_ARR, true, what, err);
+	if (!rc)
+		rc = member(&prefixes, m, r, "path_hash_prefixes", WJ_ARR, true, what, err);
+	if (!rc && paths != WJ_NONE && prefixes != WJ_NONE)
+		rc = ward_err(err, WARD_EINVAL, "%s: role %.64s has both paths and path_hash_prefixes",
+			      what, role->name);
+	if (!rc && paths != WJ_NONE)
+		rc = str_array(&role->paths, &role->npaths, m, paths, 1u << 20, false, what, "paths",
+			       err);
+	if (!rc && prefixes != WJ_NONE)
+		rc = str_array(&role->prefixes, &role->nprefixes, m, prefixes, 1u << 20, false, what,
+			       "path_hash_prefixes", err);
+	return rc;
+}
+
+static int parse_delegations(tuf_meta *m, uint32_t d, const char *what, ward_error *err)
+{
+	uint32_t keys, roles, succ;
+	int rc = member(&keys, m, d, "keys", WJ_OBJ, false, what, err);
+	if (!rc)
+		rc = member(&roles, m, d, "roles", WJ_ARR, true, what, err);
+	if (!rc)
+		rc = member(&succ, m, d, "succinct_roles", WJ_OBJ, true, what, err);
+	if (!rc && (roles == WJ_NONE) == (succ == WJ_NONE))
 		rc = ward_err(err, WARD_EINVAL,
 			      "%s: delegations need exactly one of roles and succinct_roles", what);
 	if (!rc)
-		rc = parse_keys(&m->keys, keys, what, err);
+		rc = parse_keys(&m->keys, m, keys, what, err);
 	if (rc)
 		return rc;
 	m->has_delegations = true;
-	if (succ) {
+	if (succ != WJ_NONE) {
 		long long bits = 0;
-		rc = parse_role(&m->succinct.role, succ, what, err);
+		rc = parse_role(&m->succinct.role, m, succ, what, err);
 		if (!rc)
-			rc = wjson_get_int(&bits, succ, "bit_length", 1, 32, false, what, err);
+			rc = get_int(&bits, m, succ, "bit_length", 1, 32, false, what, err);
 		if (!rc)
-			rc = wjson_get_str(&m->succinct.name_prefix, succ, "name_prefix", false, what,
-					   err);
+			rc = get_str(&m->succinct.name_prefix, m, succ, "name_prefix", false, what, err);
 		m->succinct.bit_length = (unsigned)bits;
 		m->succinct.present = rc == 0;
 		return rc;
 	}
-	size_t n = json_array_size(roles);
+	size_t n = m->doc.t[roles].count;
 	if (n > WARD_LIMIT_KEYS)
 		return ward_err(err, WARD_ELIMIT, "%s: %zu delegated roles > limit", what, n);
 	m->delegations = calloc(n ? n : 1, sizeof(*m->delegations));
 	if (!m->delegations)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		const json_t *r = json_array_get(roles, i);
-		tuf_role *role = &m->delegations[i];
-		m->ndelegations++;
-		rc = parse_role(role, r, what, err);
-		if (!rc)
-			rc = wjson_get_str(&role->name, r, "name", false, what, err);
-		if (!rc)
-			rc = wjson_get_bool(&role->terminating, r, "terminating", false, what, err);
+	for (uint32_t r = wj_first(&m->doc, roles); r != WJ_NONE; r = wj_next_elem(&m->doc, roles, r)) {
+		tuf_role *role = &m->delegations[m->ndelegations++];
+		rc = parse_delegated_role(m, role, r, what, err);
 		if (rc)
 			return rc;
-		if (!role_name_ok(role->name))
-			return ward_err(err, WARD_EINVAL, "%s: invalid delegated role name \"%.64s\"",
-					what, role->name);
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j + 1 < m->ndelegations; j++)
 			if (strcmp(m->delegations[j].name, role->name) == 0)
 				return ward_err(err, WARD_EINVAL, "%s: role %.64s delegated twice",
 						what, role->name);
-		for (size_t j = 0; j < 4; j++)
-			if (strcmp(type_names[j], role->name) == 0)
-				return ward_err(err, WARD_EINVAL,
-						"%s: delegation to top-level role name %s", what,
-						role->name);
-		json_t *paths, *prefixes;
-		rc = wjson_get_arr(&paths, r, "paths", true, what, err);
-		if (!rc)
-			rc = wjson_get_arr(&prefixes, r, "path_hash_prefixes", true, what, err);
-		if (!rc && paths && prefixes)
-			rc = ward_err(err, WARD_EINVAL,
-				      "%s: role %.64s has both paths and path_hash_prefixes", what,
-				      role->name);
-		if (!rc && paths)
-			rc = str_array(&role->paths, &role->npaths, paths, 1u << 20, false, what,
-				       "paths", err);
-		if (!rc && prefixes)
-			rc = str_array(&role->prefixes, &role->nprefixes, prefixes, 1u << 20, false,
-				       what, "path_hash_prefixes", err);
-		if (rc)
-			return rc;
 	}
 	return 0;
 }
 
+/* A TARGETS entry: {"length": int, "hashes": {...}, "custom": {...}?}. */
+static int parse_target_entry(tuf_targetfile *out, const tuf_meta *m, uint32_t t)
+{
+	const wj_doc *d = &m->doc;
+	if (wj_typeof(d, t) != WJ_OBJ)
+		return WARD_EINVAL;
+	uint32_t len = wj_get(d, t, "length"), hashes = wj_get(d, t, "hashes");
+	uint32_t custom = wj_get(d, t, "custom");
+	if (len == WJ_NONE || wj_typeof(d, len) != WJ_INT || hashes == WJ_NONE ||
+	    (custom != WJ_NONE && wj_typeof(d, custom) != WJ_OBJ))
+		return WARD_EINVAL;
+	int64_t n = wj_int(d, len);
+	if (n < 0 || n > WARD_LIMIT_VERSION_MAX)
+		return WARD_EINVAL;
+	out->length = (long long)n;
+	out->custom = custom;
+	return read_hashes(&out->hashes, d, hashes, "target", NULL);
+}
+
 static int parse_targets(tuf_meta *m, const char *what, ward_error *err)
 {
-	json_t *targets, *deleg;
-	int rc = wjson_get_obj(&targets, m->signed_obj, "targets", false, what, err);
+	uint32_t targets, deleg;
+	int rc = member(&targets, m, m->signed_obj, "targets", WJ_OBJ, false, what, err);
 	if (!rc)
-		rc = wjson_get_obj(&deleg, m->signed_obj, "delegations", true, what, err);
+		rc = member(&deleg, m, m->signed_obj, "delegations", WJ_OBJ, true, what, err);
 	if (rc)
 		return rc;
 	m->targets = targets;
-	const char *path;
-	json_t *t;
-	json_object_foreach(targets, path, t)
-	{
+	const wj_doc *d = &m->doc;
+	for (uint32_t k = wj_first(d, targets); k != WJ_NONE; k = wj_next_member(d, targets, k)) {
 		tuf_targetfile tf;
-		rc = tuf_meta_target(&tf, m, path);
-		if (rc)
+		if (wj_len(d, k) > WARD_LIMIT_TARGET_NAME || wj_len(d, k) == 0 ||
+		    parse_target_entry(&tf, m, k + 1) != 0)
 			return ward_err(err, WARD_EINVAL, "%s: target \"%.64s\" is malformed", what,
-					path);
+					(const char *)d->src + d->t[k].start);
 	}
-	return deleg ? parse_delegations(m, deleg, what, err) : 0;
+	return deleg != WJ_NONE ? parse_delegations(m, deleg, what, err) : 0;
 }
 
 static int parse_root(tuf_meta *m, const char *what, ward_error *err)
 {
-	json_t *keys, *roles;
-	int rc = wjson_get_bool(&m->consistent_snapshot, m->signed_obj, "consistent_snapshot",
-				true, what, err);
+	uint32_t keys, roles;
+	int rc = get_bool(&m->consistent_snapshot, m, m->signed_obj, "consistent_snapshot", true,
+			  what, err);
 	if (!rc)
-		rc = wjson_get_obj(&keys, m->signed_obj, "keys", false, what, err);
+		rc = member(&keys, m, m->signed_obj, "keys", WJ_OBJ, false, what, err);
 	if (!rc)
-		rc = wjson_get_obj(&roles, m->signed_obj, "roles", false, what, err);
+		rc = member(&roles, m, m->signed_obj, "roles", WJ_OBJ, false, what, err);
 	if (!rc)
-		rc = parse_keys(&m->keys, keys, what, err);
+		rc = parse_keys(&m->keys, m, keys, what, err);
 	if (rc)
 		return rc;
 	/* TUF 4.3: the top-level roles, and only those. */
-	if (json_object_size(roles) != 4)
+	if (m->doc.t[roles].count != 4)
 		return ward_err(err, WARD_EINVAL, "%s: roles must be exactly the four top-level roles",
 				what);
 	for (int i = 0; i < 4; i++) {
-		json_t *r = json_object_get(roles, type_names[i]);
-		if (!r)
+		uint32_t r = wj_get(&m->doc, roles, type_names[i]);
+		if (r == WJ_NONE)
 			return ward_err(err, WARD_EINVAL, "%s: no %s role", what, type_names[i]);
 		char rwhat[96];
 		snprintf(rwhat, sizeof(rwhat), "%s: role %s", what, type_names[i]);
-		rc = parse_role(&m->roles[i], r, rwhat, err);
+		rc = parse_role(&m->roles[i], m, r, rwhat, err);
 		if (rc)
 			return rc;
 		m->roles[i].name = type_names[i];
@@ -333,74 +460,60 @@ static int parse_root(tuf_meta *m, const char *what, ward_error *err)
 	return 0;
 }
 
-static int parse_signatures(tuf_meta *m, const json_t *sigs, const char *what, ward_error *err)
+static int parse_signatures(tuf_meta *m, uint32_t sigs, const char *what, ward_error *err)
 {
-	size_t n = json_array_size(sigs);
+	size_t n = m->doc.t[sigs].count;
 	if (n > WARD_LIMIT_SIGNATURES)
 		return ward_err(err, WARD_ELIMIT, "%s: %zu signatures > limit %d", what, n,
 				WARD_LIMIT_SIGNATURES);
 	m->sigs = calloc(n ? n : 1, sizeof(*m->sigs));
 	if (!m->sigs)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		const json_t *s = json_array_get(sigs, i);
-		const json_t *kid = json_object_get(s, "keyid");
-		const json_t *sig = json_object_get(s, "sig");
+	for (uint32_t s = wj_first(&m->doc, sigs); s != WJ_NONE; s = wj_next_elem(&m->doc, sigs, s)) {
+		uint32_t kid = wj_get(&m->doc, s, "keyid");
+		uint32_t sig = wj_get(&m->doc, s, "sig");
 		/* A malformed entry cannot verify; ignore it (TUF 5.4.2 counts
 		 * valid signatures, it does not fail on invalid ones). */
-		if (!json_is_string(kid) || !json_is_string(sig))
+		if (kid == WJ_NONE || sig == WJ_NONE || wj_typeof(&m->doc, kid) != WJ_STR ||
+		    wj_typeof(&m->doc, sig) != WJ_STR)
 			continue;
-		m->sigs[m->nsigs].keyid = json_string_value(kid);
-		m->sigs[m->nsigs].hex = json_string_value(sig);
-		m->nsigs++;
+		const char *k = intern(m, kid), *h = intern(m, sig);
+		if (!k || !h)
+			return ward_err(err, WARD_ENOMEM, "out of memory");
+		m->sigs[m->nsigs++] = (tuf_sig){ k, h };
 	}
 	return 0;
 }
 
-int tuf_meta_parse(tuf_meta **out, const uint8_t *data, size_t len, size_t max,
-		   tuf_type expected, const char *what, ward_error *err)
+static int parse_doc(tuf_meta *m, size_t max, tuf_type expected, const char *what,
+		     ward_error *err)
 {
-	WARD_AUTO(tuf_meta_free) tuf_meta *m = calloc(1, sizeof(*m));
-	if (!m)
-		return ward_err(err, WARD_ENOMEM, "out of memory");
-	m->type = expected;
-	buf_init(&m->canonical, WARD_LIMIT_METADATA_MAX_BYTES);
-	m->verified = calloc(1, sizeof(*m->verified));
-	if (!m->verified)
-		return ward_err(err, WARD_ENOMEM, "out of memory");
-	int rc = wjson_parse(&m->doc, data, len, max, what, err);
+	int rc = wj_parse(&m->doc, m->raw, m->rawlen, max, what, err);
 	if (rc)
 		return rc;
-	m->raw = malloc(len ? len : 1);
-	if (!m->raw)
-		return ward_err(err, WARD_ENOMEM, "out of memory");
-	memcpy(m->raw, data, len);
-	m->rawlen = len;
-	if (!json_is_object(m->doc))
+	if (wj_typeof(&m->doc, 0) != WJ_OBJ)
 		return ward_err(err, WARD_EINVAL, "%s: not a JSON object", what);
-	json_t *sigs, *sobj;
-	rc = wjson_get_arr(&sigs, m->doc, "signatures", false, what, err);
+	uint32_t sigs;
+	rc = member(&sigs, m, 0, "signatures", WJ_ARR, false, what, err);
 	if (!rc)
-		rc = wjson_get_obj(&sobj, m->doc, "signed", false, what, err);
+		rc = member(&m->signed_obj, m, 0, "signed", WJ_OBJ, false, what, err);
 	if (!rc)
 		rc = parse_signatures(m, sigs, what, err);
 	if (rc)
 		return rc;
-	m->signed_obj = sobj;
-
+	uint32_t so = m->signed_obj;
 	const char *type;
-	rc = wjson_get_str(&type, sobj, "_type", false, what, err);
+	rc = get_str(&type, m, so, "_type", false, what, err);
 	if (rc)
 		return rc;
 	if (strcmp(type, type_names[expected]) != 0)
 		return ward_err(err, WARD_EINVAL, "%s: _type is \"%.32s\", expected \"%s\"", what,
 				type, type_names[expected]);
-	rc = wjson_get_str(&m->spec_version, sobj, "spec_version", false, what, err);
+	rc = get_str(&m->spec_version, m, so, "spec_version", false, what, err);
 	if (!rc)
-		rc = wjson_get_int(&m->version, sobj, "version", 1, WARD_LIMIT_VERSION_MAX, false,
-				   what, err);
+		rc = get_int(&m->version, m, so, "version", 1, WARD_LIMIT_VERSION_MAX, false, what, err);
 	if (!rc)
-		rc = wjson_get_str(&m->expires_str, sobj, "expires", false, what, err);
+		rc = get_str(&m->expires_str, m, so, "expires", false, what, err);
 	if (rc)
 		return rc;
 	/* Spec version: major 1 only (TUF 4.2: clients reject other majors). */
@@ -410,7 +523,6 @@ int tuf_meta_parse(tuf_meta **out, const uint8_t *data, size_t len, size_t max,
 	if (tuf_time_parse(&m->expires, m->expires_str) != 0)
 		return ward_err(err, WARD_EINVAL, "%s: malformed expires \"%.40s\"", what,
 				m->expires_str);
-
 	switch (expected) {
 	case TUF_ROOT: rc = parse_root(m, what, err); break;
 	case TUF_TIMESTAMP:
@@ -419,14 +531,53 @@ int tuf_meta_parse(tuf_meta **out, const uint8_t *data, size_t len, size_t max,
 	}
 	if (rc)
 		return rc;
-	rc = wjson_canonical(&m->canonical, sobj);
+	/* The signed bytes: the received slice itself when it is already
+	 * canonical (what ward and most tools write), else a canonical copy. */
+	rc = wj_canonical_bytes(&m->doc, so, &m->msg, &m->msglen, &m->canonical);
 	if (rc)
 		return ward_err(err, rc == WARD_ENOMEM ? rc : WARD_EINVAL,
 				"%s: signed part has no canonical form (floating-point number?)",
 				what);
+	return 0;
+}
+
+int tuf_meta_parse(tuf_meta **out, ward_buf *data, size_t max, tuf_type expected,
+		   const char *what, ward_error *err)
+{
+	size_t len;
+	uint8_t *raw = buf_detach(data, &len);
+	WARD_AUTO(tuf_meta_free) tuf_meta *m = calloc(1, sizeof(*m));
+	if (!m) {
+		free(raw);
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	}
+	m->raw = raw;
+	m->rawlen = len;
+	m->type = expected;
+	m->meta = m->targets = WJ_NONE;
+	buf_init(&m->canonical, WARD_LIMIT_METADATA_MAX_BYTES);
+	m->verified = calloc(1, sizeof(*m->verified));
+	if (!m->verified)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	int rc = parse_doc(m, max, expected, what, err);
+	if (rc)
+		return rc;
 	*out = WARD_TAKE_PTR(m);
 	return 0;
 }
+
+int tuf_meta_parse_copy(tuf_meta **out, const uint8_t *data, size_t len, size_t max,
+			tuf_type expected, const char *what, ward_error *err)
+{
+	ward_buf b = WARD_BUF_INIT(len);
+	if (len > max)
+		return ward_err(err, WARD_ELIMIT, "%s is %zu bytes > %zu byte limit", what, len, max);
+	if (buf_append(&b, data, len) != 0)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	return tuf_meta_parse(out, &b, max, expected, what, err);
+}
+
+/* ---- signatures --------------------------------------------------------- */
 
 static const tuf_keyref *find_key(const tuf_keyset *ks, const char *keyid)
 {
@@ -455,7 +606,7 @@ static bool signed_by(const tuf_meta *m, const tuf_keyref *ref)
 		size_t siglen;
 		if (hex_decode(&sig, &siglen, s->hex, strlen(s->hex)) != 0)
 			continue;
-		if (crypto_key_verify(ref->key, sig, siglen, m->canonical.ptr, m->canonical.len) == 0) {
+		if (crypto_key_verify(ref->key, sig, siglen, m->msg, m->msglen) == 0) {
 			if (m->verified->n < WARD_LIMIT_KEYS_VERIFIED)
 				m->verified->pub[m->verified->n++] = pub;
 			return true;
@@ -487,49 +638,64 @@ int tuf_meta_verify(const tuf_meta *m, const tuf_keyset *keys, const tuf_role *r
 			count, role->threshold, by);
 }
 
+/* ---- lookups ------------------------------------------------------------ */
+
 int tuf_meta_file(tuf_metafile *out, const tuf_meta *m, const char *name, ward_error *err)
 {
-	const json_t *e = m->meta ? json_object_get(m->meta, name) : NULL;
-	if (!e)
+	uint32_t e = m->meta != WJ_NONE ? wj_get(&m->doc, m->meta, name) : WJ_NONE;
+	if (e == WJ_NONE)
 		return ward_err(err, WARD_ENOTFOUND, "%s v%lld does not list %s",
 				tuf_type_name(m->type), m->version, name);
-	return parse_metafile(out, e, name, err);
+	return parse_metafile(out, m, e, name, err);
+}
+
+int tuf_meta_each_file(const tuf_meta *m, int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	if (m->meta == WJ_NONE)
+		return 0;
+	for (uint32_t k = wj_first(&m->doc, m->meta); k != WJ_NONE;
+	     k = wj_next_member(&m->doc, m->meta, k)) {
+		WARD_AUTO(free) char *name = wj_str_dup(&m->doc, k);
+		if (!name)
+			return WARD_ENOMEM;
+		int rc = fn(ctx, name);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int tuf_meta_target(tuf_targetfile *out, const tuf_meta *m, const char *path)
 {
-	const json_t *t = m->targets ? json_object_get(m->targets, path) : NULL;
-	if (!t)
+	uint32_t t = m->targets != WJ_NONE ? wj_get(&m->doc, m->targets, path) : WJ_NONE;
+	if (t == WJ_NONE)
 		return WARD_ENOTFOUND;
-	long long length = -1;
-	const json_t *hashes = json_object_get(t, "hashes");
-	const json_t *custom = json_object_get(t, "custom");
-	if (!json_is_object(t) ||
-	    wjson_get_int(&length, t, "length", 0, WARD_LIMIT_VERSION_MAX, false, path, NULL) ||
-	    parse_hashes(hashes, path, NULL) != 0 || (custom && !json_is_object(custom)) ||
-	    strlen(path) > WARD_LIMIT_TARGET_NAME)
+	int rc = parse_target_entry(out, m, t);
+	if (rc)
 		return WARD_EINVAL;
 	out->path = path;
-	out->length = length;
-	out->hashes = hashes;
-	out->custom = custom;
 	return 0;
 }
 
-/* TUF 4.5 "paths": shell-style wildcards where '*' matches any characters
- * except '/' (FNM_PATHNAME), so the pattern "targets/STAR.tgz" does not reach into
- * subdirectories (python-tuf and go-tuf match the same way). */
-static bool path_matches(const char *pattern, const char *path)
+static int sink_buf(void *ctx, const uint8_t *p, size_t n)
 {
-	/* Each pattern component must match the same-numbered path component;
-	 * fnmatch with FNM_PATHNAME implements exactly that. */
-	return fnmatch(pattern, path, FNM_PATHNAME) == 0;
+	return buf_append(ctx, p, n);
 }
 
+int tuf_meta_custom_json(const tuf_meta *m, const tuf_targetfile *tf, ward_buf *out)
+{
+	if (tf->custom == WJ_NONE)
+		return WARD_ENOTFOUND;
+	return wj_canonical(&m->doc, tf->custom, sink_buf, out);
+}
+
+/* TUF 4.5 "paths": shell-style wildcards where '*' matches any characters
+ * except '/' (FNM_PATHNAME), so the pattern "targets/STAR.tgz" does not reach
+ * into subdirectories (python-tuf and go-tuf match the same way). */
 bool tuf_role_matches(const tuf_role *role, const char *path)
 {
 	for (size_t i = 0; i < role->npaths; i++)
-		if (path_matches(role->paths[i], path))
+		if (fnmatch(role->paths[i], path, FNM_PATHNAME) == 0)
 			return true;
 	if (role->nprefixes) {
 		uint8_t d[32];
@@ -558,23 +724,20 @@ int tuf_succinct_role_for(const tuf_succinct *s, const char *path, char *out, si
 	return n < 0 || (size_t)n >= outlen ? WARD_ELIMIT : 0;
 }
 
-int tuf_check_hashes(const json_t *hashes, const uint8_t *data, size_t len, const char *what,
+int tuf_check_hashes(const tuf_hashes *hashes, const uint8_t *data, size_t len, const char *what,
 		     ward_error *err)
 {
-	const char *alg;
-	json_t *h;
-	json_object_foreach((json_t *)(uintptr_t)hashes, alg, h)
-	{
+	for (size_t i = 0; i < hashes->n; i++) {
 		uint8_t d[64];
 		size_t dlen;
-		if (crypto_digest(alg, data, len, d, &dlen) != 0)
-			return ward_err(err, WARD_EINVAL, "%s: unsupported hash algorithm %.32s", what,
-					alg);
-		const char *want = json_string_value(h);
+		if (crypto_digest(hashes->h[i].alg, data, len, d, &dlen) != 0)
+			return ward_err(err, WARD_EVERIFY, "%s: unsupported hash algorithm %.15s", what,
+					hashes->h[i].alg);
 		char got[129];
 		hex_encode(got, d, dlen);
+		const char *want = hashes->h[i].hex;
 		if (strlen(want) != 2 * dlen || CRYPTO_memcmp(got, want, 2 * dlen) != 0)
-			return ward_err(err, WARD_EVERIFY, "%s: %s hash mismatch", what, alg);
+			return ward_err(err, WARD_EVERIFY, "%s: %s hash mismatch", what, hashes->h[i].alg);
 	}
 	return 0;
 }

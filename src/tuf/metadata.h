@@ -17,11 +17,11 @@
 #ifndef WARD_TUF_METADATA_H
 #define WARD_TUF_METADATA_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "crypto/key.h"
+#include "json/tok.h"
 #include "util/buf.h"
 #include "util/common.h"
 #include "util/limits.h"
@@ -72,19 +72,29 @@ typedef struct tuf_sig {
 	const char *hex;   /* borrowed; may be empty or malformed */
 } tuf_sig;
 
+/* A "hashes" object, copied out of the document: algorithm -> hex. */
+#define TUF_MAX_HASHES 8
+typedef struct tuf_hashes {
+	size_t n;
+	struct {
+		char alg[16];
+		char hex[129];
+	} h[TUF_MAX_HASHES];
+} tuf_hashes;
+
 /* A METAFILES entry of timestamp or snapshot (TUF 4.4, 4.6). */
 typedef struct tuf_metafile {
 	long long version;
 	long long length; /* -1 when absent */
-	const json_t *hashes; /* NULL when absent; object of alg -> hex */
+	tuf_hashes hashes; /* n == 0 when absent */
 } tuf_metafile;
 
 /* A TARGETS entry (TUF 4.5). */
 typedef struct tuf_targetfile {
-	const char *path;
+	const char *path; /* as the caller asked for it */
 	long long length;
-	const json_t *hashes; /* object of alg -> hex, non-empty */
-	const json_t *custom; /* NULL when absent */
+	tuf_hashes hashes; /* n >= 1 */
+	uint32_t custom;   /* token of "custom", or WJ_NONE */
 } tuf_targetfile;
 
 /* Public keys (by value) already seen to sign this document: root N+1 is
@@ -98,11 +108,15 @@ typedef struct tuf_verified {
 typedef struct tuf_meta {
 	tuf_type type;
 	tuf_verified *verified; /* a cache, so verification takes a const tuf_meta */
-	uint8_t *raw; /* exact bytes received */
+	uint8_t *raw; /* exact bytes received (owned) */
 	size_t rawlen;
-	json_t *doc;
-	const json_t *signed_obj; /* borrowed from doc */
-	ward_buf canonical;       /* canonical JSON of signed_obj */
+	wj_doc doc;   /* tokens over raw */
+	uint32_t signed_obj;
+	const uint8_t *msg; /* canonical bytes of "signed": a slice of raw, */
+	size_t msglen;      /* or canonical.ptr when raw is not canonical */
+	ward_buf canonical;
+	char **strs; /* decoded strings the typed views point into */
+	size_t nstrs, capstrs;
 	tuf_sig *sigs;
 	size_t nsigs;
 
@@ -116,22 +130,27 @@ typedef struct tuf_meta {
 	tuf_keyset keys;      /* root keys; or targets' delegation keys */
 	tuf_role roles[4];    /* root: indexed by tuf_type */
 
-	/* timestamp / snapshot */
-	const json_t *meta;
+	/* timestamp / snapshot: the "meta" object */
+	uint32_t meta;
 
 	/* targets */
-	const json_t *targets;
+	uint32_t targets;
 	bool has_delegations;
 	tuf_role *delegations;
 	size_t ndelegations;
 	tuf_succinct succinct;
 } tuf_meta;
 
-/* Parses metadata of the expected type.  Copies data.  `what` names it in
- * messages ("2.root.json").  Type mismatch, malformed fields -> WARD_EINVAL;
- * len > max -> WARD_ELIMIT. */
-int tuf_meta_parse(tuf_meta **out, const uint8_t *data, size_t len, size_t max,
-		   tuf_type expected, const char *what, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* Parses metadata of the expected type.  Takes the bytes out of *data
+ * (the buffer is left empty; disposing it stays harmless), so a large role
+ * is never held twice.  `what` names it in messages ("2.root.json").  Type mismatch,
+ * malformed fields -> WARD_EINVAL; larger than max -> WARD_ELIMIT. */
+int tuf_meta_parse(tuf_meta **out, ward_buf *data, size_t max, tuf_type expected,
+		   const char *what, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* Convenience for tests and tools: parses a copy of data. */
+int tuf_meta_parse_copy(tuf_meta **out, const uint8_t *data, size_t len, size_t max,
+			tuf_type expected, const char *what, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
 void tuf_meta_free(tuf_meta *m) WARD_INTERNAL;
 WARD_DEFINE_AUTO(tuf_meta *, tuf_meta_free)
@@ -148,8 +167,16 @@ int tuf_meta_verify(const tuf_meta *m, const tuf_keyset *keys, const tuf_role *r
 /* Looks up a METAFILES entry ("snapshot.json", "targets.json", ...). */
 int tuf_meta_file(tuf_metafile *out, const tuf_meta *m, const char *name, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
-/* Looks up a target.  WARD_ENOTFOUND if absent (no message set). */
+/* Calls fn for every METAFILES entry name (NUL-terminated copy) in order;
+ * stops at the first non-zero return and returns it. */
+int tuf_meta_each_file(const tuf_meta *m, int (*fn)(void *ctx, const char *name), void *ctx) WARD_INTERNAL WARD_NODISCARD;
+
+/* Looks up a target.  WARD_ENOTFOUND if absent (no message set),
+ * WARD_EINVAL if the entry is malformed. */
 int tuf_meta_target(tuf_targetfile *out, const tuf_meta *m, const char *path) WARD_INTERNAL WARD_NODISCARD;
+
+/* Appends the canonical JSON of a target's "custom" object to out. */
+int tuf_meta_custom_json(const tuf_meta *m, const tuf_targetfile *tf, ward_buf *out) WARD_INTERNAL WARD_NODISCARD;
 
 /* Whether a delegated role is responsible for a target path (TUF 5.7.3):
  * shell-style patterns where '*' does not cross '/', or hash prefixes of
@@ -165,10 +192,10 @@ static inline bool tuf_meta_is_expired(const tuf_meta *m, int64_t now)
 	return now >= m->expires;
 }
 
-/* Checks a metadata or target byte string against a hashes object: every
- * listed algorithm must be known and match.  WARD_EVERIFY on mismatch,
- * WARD_EINVAL on an unknown algorithm or malformed digest. */
-int tuf_check_hashes(const json_t *hashes, const uint8_t *data, size_t len, const char *what,
+/* Checks a metadata byte string against listed hashes: every listed
+ * algorithm must be known and match.  WARD_EVERIFY on mismatch or an
+ * unknown algorithm. */
+int tuf_check_hashes(const tuf_hashes *hashes, const uint8_t *data, size_t len, const char *what,
 		     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
 #endif

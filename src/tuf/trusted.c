@@ -67,11 +67,10 @@ static int expired(const tuf_meta *m, ward_error *err)
 			m->version, when);
 }
 
-int trusted_new(tuf_trusted **out, const uint8_t *root, size_t len, int64_t now, ward_error *err)
+int trusted_new(tuf_trusted **out, ward_buf *root, int64_t now, ward_error *err)
 {
 	WARD_AUTO(tuf_meta_free) tuf_meta *m = NULL;
-	int rc = tuf_meta_parse(&m, root, len, WARD_LIMIT_ROOT_BYTES, TUF_ROOT, "trusted root",
-				err);
+	int rc = tuf_meta_parse(&m, root, WARD_LIMIT_ROOT_BYTES, TUF_ROOT, "trusted root", err);
 	if (rc)
 		return rc;
 	char what[48];
@@ -104,7 +103,7 @@ static bool same_role_keys(const tuf_role *a, const tuf_role *b)
 	return true;
 }
 
-int trusted_update_root(tuf_trusted *t, const uint8_t *data, size_t len, bool *ts_rotated,
+int trusted_update_root(tuf_trusted *t, ward_buf *data, bool *ts_rotated,
 			bool *snap_rotated, ward_error *err)
 {
 	const tuf_meta *old = t->top[TUF_ROOT];
@@ -113,7 +112,7 @@ int trusted_update_root(tuf_trusted *t, const uint8_t *data, size_t len, bool *t
 	snprintf(what, sizeof(what), "root v%lld", want);
 	snprintf(by, sizeof(by), "root v%lld", old->version);
 	WARD_AUTO(tuf_meta_free) tuf_meta *m = NULL;
-	int rc = tuf_meta_parse(&m, data, len, WARD_LIMIT_ROOT_BYTES, TUF_ROOT, what, err);
+	int rc = tuf_meta_parse(&m, data, WARD_LIMIT_ROOT_BYTES, TUF_ROOT, what, err);
 	if (rc)
 		return rc;
 	/* TUF 5.3.4: signed by the threshold of the trusted root ... */
@@ -151,13 +150,13 @@ static int verify_by_root(const tuf_trusted *t, const tuf_meta *m, const char *w
 	return tuf_meta_verify(m, &root->keys, &root->roles[m->type], what, by, err);
 }
 
-int trusted_update_timestamp(tuf_trusted *t, const uint8_t *data, size_t len, bool *unchanged,
+int trusted_update_timestamp(tuf_trusted *t, ward_buf *data, bool *unchanged,
 			     ward_error *err)
 {
 	*unchanged = false;
 	WARD_AUTO(tuf_meta_free) tuf_meta *m = NULL;
-	int rc = tuf_meta_parse(&m, data, len, WARD_LIMIT_TIMESTAMP_BYTES, TUF_TIMESTAMP,
-				"timestamp", err);
+	int rc = tuf_meta_parse(&m, data, WARD_LIMIT_TIMESTAMP_BYTES, TUF_TIMESTAMP, "timestamp",
+				err);
 	if (rc)
 		return rc;
 	char what[48];
@@ -199,13 +198,13 @@ int trusted_update_timestamp(tuf_trusted *t, const uint8_t *data, size_t len, bo
 	return tuf_meta_is_expired(ts, t->now) ? expired(ts, err) : 0;
 }
 
-static int check_length_hashes(const tuf_metafile *mf, const uint8_t *data, size_t len,
-			       const char *what, ward_error *err)
+static int check_length_hashes(const tuf_metafile *mf, const ward_buf *data, const char *what,
+			       ward_error *err)
 {
-	if (mf->length >= 0 && (unsigned long long)len != (unsigned long long)mf->length)
-		return ward_err(err, WARD_EVERIFY, "%s: length %zu != %lld listed", what, len,
+	if (mf->length >= 0 && (unsigned long long)data->len != (unsigned long long)mf->length)
+		return ward_err(err, WARD_EVERIFY, "%s: length %zu != %lld listed", what, data->len,
 				mf->length);
-	return mf->hashes ? tuf_check_hashes(mf->hashes, data, len, what, err) : 0;
+	return tuf_check_hashes(&mf->hashes, data->ptr, data->len, what, err);
 }
 
 static int check_timestamp_fresh(const tuf_trusted *t, ward_error *err)
@@ -216,7 +215,27 @@ static int check_timestamp_fresh(const tuf_trusted *t, ward_error *err)
 	return tuf_meta_is_expired(ts, t->now) ? expired(ts, err) : 0;
 }
 
-int trusted_update_snapshot(tuf_trusted *t, const uint8_t *data, size_t len, bool local,
+struct rollback_ctx {
+	const tuf_meta *old, *new_;
+	const char *what;
+	ward_error *err;
+};
+
+static int check_not_rolled_back(void *ctx, const char *name)
+{
+	struct rollback_ctx *c = ctx;
+	tuf_metafile o, n;
+	if (tuf_meta_file(&o, c->old, name, NULL) != 0)
+		return 0;
+	if (tuf_meta_file(&n, c->new_, name, NULL) != 0)
+		return ward_err(c->err, WARD_EROLLBACK, "%s: %s was removed", c->what, name);
+	if (n.version < o.version)
+		return ward_err(c->err, WARD_EROLLBACK, "%s: %s rollback %lld < %lld", c->what, name,
+				n.version, o.version);
+	return 0;
+}
+
+int trusted_update_snapshot(tuf_trusted *t, ward_buf *data, bool local,
 			    ward_error *err)
 {
 	int rc = check_timestamp_fresh(t, err);
@@ -230,12 +249,14 @@ int trusted_update_snapshot(tuf_trusted *t, const uint8_t *data, size_t len, boo
 	snprintf(what, sizeof(what), "snapshot v%lld", mf.version);
 	/* TUF 5.5.2: length and hashes from timestamp. */
 	if (!local) {
-		rc = check_length_hashes(&mf, data, len, what, err);
-		if (rc)
+		rc = check_length_hashes(&mf, data, what, err);
+		if (rc) {
+			buf_dispose(data);
 			return rc;
+		}
 	}
 	WARD_AUTO(tuf_meta_free) tuf_meta *m = NULL;
-	rc = tuf_meta_parse(&m, data, len, WARD_LIMIT_METADATA_MAX_BYTES, TUF_SNAPSHOT, what, err);
+	rc = tuf_meta_parse(&m, data, WARD_LIMIT_METADATA_MAX_BYTES, TUF_SNAPSHOT, what, err);
 	if (rc)
 		return rc;
 	snprintf(what, sizeof(what), "snapshot v%lld", m->version);
@@ -246,19 +267,10 @@ int trusted_update_snapshot(tuf_trusted *t, const uint8_t *data, size_t len, boo
 	const tuf_meta *old = t->top[TUF_SNAPSHOT];
 	if (old) {
 		/* TUF 5.5.5: no role may disappear or go back. */
-		const char *name;
-		json_t *e;
-		json_object_foreach((json_t *)(uintptr_t)old->meta, name, e)
-		{
-			tuf_metafile o, n;
-			if (tuf_meta_file(&o, old, name, NULL) != 0)
-				continue;
-			if (tuf_meta_file(&n, m, name, NULL) != 0)
-				return ward_err(err, WARD_EROLLBACK, "%s: %s was removed", what, name);
-			if (n.version < o.version)
-				return ward_err(err, WARD_EROLLBACK, "%s: %s rollback %lld < %lld",
-						what, name, n.version, o.version);
-		}
+		struct rollback_ctx c = { old, m, what, err };
+		rc = tuf_meta_each_file(old, check_not_rolled_back, &c);
+		if (rc)
+			return rc == WARD_ENOMEM ? ward_err(err, rc, "out of memory") : rc;
 	}
 	/* Trusted from here on for rollback checks, even if it is not the
 	 * final snapshot: a stale local copy still bounds what may follow. */
@@ -319,7 +331,7 @@ static int add_delegated(tuf_trusted *t, const char *role, tuf_meta *m)
 	return 0;
 }
 
-int trusted_update_targets(tuf_trusted *t, const uint8_t *data, size_t len, const char *role,
+int trusted_update_targets(tuf_trusted *t, ward_buf *data, const char *role,
 			   const char *delegator, ward_error *err)
 {
 	const tuf_meta *snap = t->top[TUF_SNAPSHOT];
@@ -336,11 +348,13 @@ int trusted_update_targets(tuf_trusted *t, const uint8_t *data, size_t len, cons
 	char what[WARD_LIMIT_ROLE_NAME + 32];
 	snprintf(what, sizeof(what), "%s v%lld", role, mf.version);
 	/* TUF 5.6.2: length and hashes from snapshot, when listed. */
-	rc = check_length_hashes(&mf, data, len, what, err);
-	if (rc)
+	rc = check_length_hashes(&mf, data, what, err);
+	if (rc) {
+		buf_dispose(data);
 		return rc;
+	}
 	WARD_AUTO(tuf_meta_free) tuf_meta *m = NULL;
-	rc = tuf_meta_parse(&m, data, len, WARD_LIMIT_METADATA_MAX_BYTES, TUF_TARGETS, what, err);
+	rc = tuf_meta_parse(&m, data, WARD_LIMIT_METADATA_MAX_BYTES, TUF_TARGETS, what, err);
 	if (rc)
 		return rc;
 	snprintf(what, sizeof(what), "%s v%lld", role, m->version);

@@ -14,7 +14,6 @@
 #include <openssl/evp.h>
 
 #include "http/fetch.h"
-#include "json/json.h"
 #include "tuf/trusted.h"
 #include "util/fs.h"
 #include "util/hex.h"
@@ -114,7 +113,7 @@ int ward_client_init(const char *metadata_dir, const char *root_file, ward_error
 	int rc = fs_read_file(&root, root_file, WARD_LIMIT_ROOT_BYTES, err);
 	/* Validate before installing: parse and self-signature threshold. */
 	if (!rc)
-		rc = trusted_new(&t, root.ptr, root.len, 0, err);
+		rc = trusted_new(&t, &root, 0, err);
 	if (!rc)
 		rc = fs_mkdirs(metadata_dir, err);
 	if (rc)
@@ -122,7 +121,8 @@ int ward_client_init(const char *metadata_dir, const char *root_file, ward_error
 	if (access(path, F_OK) == 0)
 		return ward_err(err, WARD_EINVAL,
 				"%s already exists; refusing to replace a trusted root", path);
-	return fs_write_atomic(metadata_dir, "root.json", root.ptr, root.len, 0644, err);
+	const tuf_meta *m = trusted_get(t, TUF_ROOT);
+	return fs_write_atomic(metadata_dir, "root.json", m->raw, m->rawlen, 0644, err);
 }
 
 /* Role names become file names and URL path segments.  Encode every byte
@@ -153,13 +153,17 @@ static int role_filename(char *out, size_t outlen, const char *prefix, const cha
 	return 0;
 }
 
-static int fetch_meta(ward_updater *u, const char *name, size_t max, ward_buf *out,
+static int fetch_meta(ward_updater *u, const char *name, size_t max, bool exact, ward_buf *out,
 		      ward_error *err)
 {
 	WARD_AUTO(free) char *url = fs_join(u->metadata_url, name);
 	if (!url)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
 	buf_init(out, max);
+	/* A length listed by trusted metadata is the exact size: allocate it
+	 * once rather than doubling past it (a 26 MB role would take 32). */
+	if (exact && buf_reserve(out, max) != 0)
+		return ward_err(err, WARD_ENOMEM, "%s: out of memory", name);
 	return fetch_to_buf(u->fetch, url, max, out, err);
 }
 
@@ -172,9 +176,10 @@ static int read_local(ward_updater *u, const char *name, ward_buf *out)
 	return fs_read_file(out, path, WARD_LIMIT_METADATA_MAX_BYTES, NULL);
 }
 
-static int persist(ward_updater *u, const char *name, const ward_buf *b, ward_error *err)
+/* Writes the exact bytes of trusted metadata m to the store. */
+static int persist(ward_updater *u, const char *name, const tuf_meta *m, ward_error *err)
 {
-	return fs_write_atomic(u->metadata_dir, name, b->ptr, b->len, 0644, err);
+	return fs_write_atomic(u->metadata_dir, name, m->raw, m->rawlen, 0644, err);
 }
 
 /* TUF 5.3: walk the root chain from the trusted version. */
@@ -186,7 +191,7 @@ static int update_root(ward_updater *u, ward_error *err)
 		char name[64];
 		snprintf(name, sizeof(name), "%lld.root.json", next);
 		ward_buf b;
-		int rc = fetch_meta(u, name, WARD_LIMIT_ROOT_BYTES, &b, err);
+		int rc = fetch_meta(u, name, WARD_LIMIT_ROOT_BYTES, false, &b, err);
 		if (rc == WARD_ENOTFOUND) {
 			buf_dispose(&b);
 			break; /* TUF 5.3.3: no newer root */
@@ -196,9 +201,9 @@ static int update_root(ward_updater *u, ward_error *err)
 				      WARD_LIMIT_ROOT_BYTES);
 		bool ts = false, sn = false;
 		if (!rc)
-			rc = trusted_update_root(u->trusted, b.ptr, b.len, &ts, &sn, err);
+			rc = trusted_update_root(u->trusted, &b, &ts, &sn, err);
 		if (!rc)
-			rc = persist(u, "root.json", &b, err);
+			rc = persist(u, "root.json", trusted_get(u->trusted, TUF_ROOT), err);
 		buf_dispose(&b);
 		if (rc)
 			return rc;
@@ -225,7 +230,7 @@ static void load_local_timestamp(ward_updater *u)
 	ward_buf b;
 	bool unchanged;
 	if (read_local(u, "timestamp.json", &b) == 0)
-		(void)!trusted_update_timestamp(u->trusted, b.ptr, b.len, &unchanged, NULL);
+		(void)!trusted_update_timestamp(u->trusted, &b, &unchanged, NULL);
 	buf_dispose(&b);
 }
 
@@ -234,11 +239,11 @@ static int update_timestamp(ward_updater *u, ward_error *err)
 	load_local_timestamp(u);
 	ward_buf b;
 	bool unchanged = false;
-	int rc = fetch_meta(u, "timestamp.json", WARD_LIMIT_TIMESTAMP_BYTES, &b, err);
+	int rc = fetch_meta(u, "timestamp.json", WARD_LIMIT_TIMESTAMP_BYTES, false, &b, err);
 	if (!rc)
-		rc = trusted_update_timestamp(u->trusted, b.ptr, b.len, &unchanged, err);
+		rc = trusted_update_timestamp(u->trusted, &b, &unchanged, err);
 	if (!rc && !unchanged)
-		rc = persist(u, "timestamp.json", &b, err);
+		rc = persist(u, "timestamp.json", trusted_get(u->trusted, TUF_TIMESTAMP), err);
 	buf_dispose(&b);
 	return rc;
 }
@@ -256,7 +261,7 @@ static int update_snapshot(ward_updater *u, ward_error *err)
 {
 	ward_buf b;
 	if (read_local(u, "snapshot.json", &b) == 0 &&
-	    trusted_update_snapshot(u->trusted, b.ptr, b.len, true, NULL) == 0) {
+	    trusted_update_snapshot(u->trusted, &b, true, NULL) == 0) {
 		buf_dispose(&b);
 		return 0; /* the trusted copy is the one timestamp names */
 	}
@@ -270,11 +275,11 @@ static int update_snapshot(ward_updater *u, ward_error *err)
 		snprintf(name, sizeof(name), "%lld.snapshot.json", mf.version);
 	else
 		snprintf(name, sizeof(name), "snapshot.json");
-	rc = fetch_meta(u, name, max_len(&mf), &b, err);
+	rc = fetch_meta(u, name, max_len(&mf), mf.length >= 0, &b, err);
 	if (!rc)
-		rc = trusted_update_snapshot(u->trusted, b.ptr, b.len, false, err);
+		rc = trusted_update_snapshot(u->trusted, &b, false, err);
 	if (!rc)
-		rc = persist(u, "snapshot.json", &b, err);
+		rc = persist(u, "snapshot.json", trusted_get(u->trusted, TUF_SNAPSHOT), err);
 	buf_dispose(&b);
 	return rc;
 }
@@ -291,7 +296,7 @@ static int load_targets(ward_updater *u, const char *role, const char *delegator
 		return ward_err(err, WARD_ELIMIT, "role name too long");
 	ward_buf b;
 	if (read_local(u, file, &b) == 0 &&
-	    trusted_update_targets(u->trusted, b.ptr, b.len, role, delegator, NULL) == 0) {
+	    trusted_update_targets(u->trusted, &b, role, delegator, NULL) == 0) {
 		buf_dispose(&b);
 		return 0;
 	}
@@ -308,11 +313,11 @@ static int load_targets(ward_updater *u, const char *role, const char *delegator
 		snprintf(prefix, sizeof(prefix), "%lld.", mf.version);
 	if (role_filename(remote, sizeof(remote), prefix, role) != 0)
 		return ward_err(err, WARD_ELIMIT, "role name too long");
-	rc = fetch_meta(u, remote, max_len(&mf), &b, err);
+	rc = fetch_meta(u, remote, max_len(&mf), mf.length >= 0, &b, err);
 	if (!rc)
-		rc = trusted_update_targets(u->trusted, b.ptr, b.len, role, delegator, err);
+		rc = trusted_update_targets(u->trusted, &b, role, delegator, err);
 	if (!rc)
-		rc = persist(u, file, &b, err);
+		rc = persist(u, file, trusted_delegated(u->trusted, role), err);
 	buf_dispose(&b);
 	return rc;
 }
@@ -330,7 +335,7 @@ int ward_updater_refresh(ward_updater *u, ward_error *err)
 	}
 	fs_remove_stale_temps(u->metadata_dir, ".tmp.");
 	int64_t now = u->reference_time ? u->reference_time : (int64_t)time(NULL);
-	rc = trusted_new(&u->trusted, root.ptr, root.len, now, err);
+	rc = trusted_new(&u->trusted, &root, now, err);
 	buf_dispose(&root);
 	if (!rc)
 		rc = update_root(u, err);
@@ -447,9 +452,18 @@ int ward_updater_find_target(ward_updater *u, const char *path, ward_target_info
 	free(u->info_custom);
 	free(u->info_role);
 	u->info_path = strdup(tf.path);
-	const json_t *sha = json_object_get(tf.hashes, "sha256");
-	u->info_sha256 = json_is_string(sha) ? strdup(json_string_value(sha)) : NULL;
-	u->info_custom = tf.custom ? json_dumps(tf.custom, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	u->info_sha256 = u->info_custom = NULL;
+	for (size_t i = 0; i < tf.hashes.n; i++)
+		if (strcmp(tf.hashes.h[i].alg, "sha256") == 0)
+			u->info_sha256 = strdup(tf.hashes.h[i].hex);
+	if (tf.custom != WJ_NONE) {
+		ward_buf c = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+		if (tuf_meta_custom_json(trusted_delegated(u->trusted, role), &tf, &c) != 0) {
+			buf_dispose(&c);
+			return ward_err(err, WARD_ENOMEM, "out of memory");
+		}
+		u->info_custom = (char *)buf_detach(&c, NULL);
+	}
 	u->info_role = strdup(role);
 	if (!u->info_path || !u->info_role)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
@@ -490,13 +504,12 @@ static const EVP_MD *allowed_md(const char *alg)
 	return NULL;
 }
 
-static int hasher_init(struct hasher *h, const json_t *hashes, const char *what, ward_error *err)
+static int hasher_init(struct hasher *h, const tuf_hashes *hashes, const char *what,
+		       ward_error *err)
 {
 	h->n = 0;
-	const char *alg;
-	json_t *v;
-	json_object_foreach((json_t *)(uintptr_t)hashes, alg, v)
-	{
+	for (size_t i = 0; i < hashes->n; i++) {
+		const char *alg = hashes->h[i].alg;
 		const EVP_MD *md = allowed_md(alg);
 		if (!md)
 			return ward_err(err, WARD_EVERIFY, "%s: unsupported hash algorithm %.32s", what,
@@ -510,7 +523,7 @@ static int hasher_init(struct hasher *h, const json_t *hashes, const char *what,
 		}
 		h->ctx[h->n] = c;
 		h->alg[h->n] = alg;
-		h->want[h->n] = json_string_value(v);
+		h->want[h->n] = hashes->h[i].hex;
 		h->n++;
 	}
 	return 0;
@@ -595,7 +608,7 @@ static bool already_present(const char *file, const tuf_targetfile *tf)
 	struct stat st;
 	struct hasher h = { 0 };
 	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == tf->length &&
-		  hasher_init(&h, tf->hashes, file, NULL) == 0;
+		  hasher_init(&h, &tf->hashes, file, NULL) == 0;
 	while (ok) {
 		uint8_t chunk[1 << 16];
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -644,14 +657,15 @@ static char *target_url(const ward_updater *u, const tuf_targetfile *tf)
 	if (!rc && trusted_get(u->trusted, TUF_ROOT)->consistent_snapshot) {
 		/* TUF 5.7.4: consistent targets are HASH.NAME in the same dir;
 		 * prefer sha256, else the first listed hash. */
-		const json_t *h = json_object_get(tf->hashes, "sha256");
-		if (!h)
-			h = json_object_iter_value(json_object_iter((json_t *)(uintptr_t)tf->hashes));
+		const char *h = tf->hashes.h[0].hex;
+		for (size_t i = 0; i < tf->hashes.n; i++)
+			if (strcmp(tf->hashes.h[i].alg, "sha256") == 0)
+				h = tf->hashes.h[i].hex;
 		const char *slash = strrchr(esc, '/');
 		size_t dirlen = slash ? (size_t)(slash - esc) + 1 : 0;
 		rc = buf_append(&b, esc, dirlen);
 		if (!rc)
-			rc = buf_append(&b, json_string_value(h), strlen(json_string_value(h)));
+			rc = buf_append(&b, h, strlen(h));
 		if (!rc)
 			rc = buf_putc(&b, '.');
 		if (!rc)
@@ -702,7 +716,7 @@ int ward_updater_download(ward_updater *u, const char *path, const char *out_dir
 	struct dl_sink s = { .fd = mkostemp(tmp, O_CLOEXEC) };
 	if (s.fd < 0)
 		return ward_err(err, WARD_EIO, "create temp file in %s: %s", dir, strerror(errno));
-	rc = hasher_init(&s.h, tf.hashes, path, err);
+	rc = hasher_init(&s.h, &tf.hashes, path, err);
 	/* TUF 5.7.4: never accept more than the trusted length ... */
 	if (!rc)
 		rc = fetch_stream(u->fetch, url, (uint64_t)tf.length, dl_write, &s, err);

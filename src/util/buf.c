@@ -29,6 +29,10 @@ int buf_reserve(ward_buf *b, size_t extra)
 			break;
 		}
 	}
+	/* Never beyond the cap (plus the NUL): a buffer sized for an exact
+	 * length gets exactly that, not the next power of two. */
+	if (b->max < SIZE_MAX && ncap > b->max + 1)
+		ncap = b->max + 1 > need ? b->max + 1 : need;
 	uint8_t *p = realloc(b->ptr, ncap);
 	if (!p)
 		return WARD_ENOMEM;

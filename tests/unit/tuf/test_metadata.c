@@ -128,11 +128,11 @@ static void metadata_is_parsed_strictly(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tuf_meta *m = NULL;
 		ward_error e = { 0 };
-		int rc = tuf_meta_parse(&m, (const uint8_t *)cases[i].json, strlen(cases[i].json),
+		int rc = tuf_meta_parse_copy(&m, (const uint8_t *)cases[i].json, strlen(cases[i].json),
 					1 << 20, cases[i].type, cases[i].name, &e);
 		if (rc != cases[i].rc)
 			fail_msg("%s: rc %d (%s), want %d", cases[i].name, rc, e.msg, cases[i].rc);
-		if (rc == 0 && m->canonical.len == 0)
+		if (rc == 0 && m->msglen == 0)
 			fail_msg("%s: no canonical bytes", cases[i].name);
 		tuf_meta_free(m);
 	}
@@ -143,8 +143,8 @@ static void unknown_fields_stay_in_the_signed_bytes(void **state)
 	(void)state;
 	const char *in = ROOT_SIGNED(",\"x-tuf-on-ci-expiry-period\":\"91\"");
 	tuf_meta *m = NULL;
-	assert_int_equal(tuf_meta_parse(&m, (const uint8_t *)in, strlen(in), 1 << 20, TUF_ROOT, "r", NULL), 0);
-	assert_non_null(strstr((const char *)m->canonical.ptr, "\"x-tuf-on-ci-expiry-period\":\"91\""));
+	assert_int_equal(tuf_meta_parse_copy(&m, (const uint8_t *)in, strlen(in), 1 << 20, TUF_ROOT, "r", NULL), 0);
+	assert_non_null(memmem(m->msg, m->msglen, "\"x-tuf-on-ci-expiry-period\":\"91\"", 32));
 	tuf_meta_free(m);
 }
 
@@ -153,7 +153,7 @@ static void role_size_limit_is_enforced(void **state)
 	(void)state;
 	const char *in = ROOT_SIGNED("");
 	tuf_meta *m = NULL;
-	assert_int_equal(tuf_meta_parse(&m, (const uint8_t *)in, strlen(in), strlen(in) - 1, TUF_ROOT, "r", NULL),
+	assert_int_equal(tuf_meta_parse_copy(&m, (const uint8_t *)in, strlen(in), strlen(in) - 1, TUF_ROOT, "r", NULL),
 			 WARD_ELIMIT);
 }
 
