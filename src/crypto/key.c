@@ -34,17 +34,10 @@
 #include <openssl/rsa.h>
 
 #include "util/hex.h"
+#include "util/limits.h"
 
-/* A keyval.public value longer than this is refused with WARD_ELIMIT before
- * any parsing.  An RSA-16384 SPKI in PEM is about 2.9 KB, so 16 KiB is
- * ample for every supported key while keeping hostile metadata from
- * feeding megabytes to the PEM and ASN.1 decoders.  (Belongs in
- * util/limits.h with the other limits.) */
-#define KEY_PUBLIC_MAX ((size_t)16384)
-
-/* The same bound for a private key PEM handed to crypto_signer_from_pem:
- * an unencrypted RSA-8192 PKCS#8 key is about 6.4 KB. */
-#define KEY_PRIVATE_PEM_MAX ((size_t)16384)
+#define KEY_PUBLIC_MAX WARD_LIMIT_KEY_PUBLIC
+#define KEY_PRIVATE_PEM_MAX WARD_LIMIT_KEY_PRIVATE_PEM
 
 /* RSA moduli below this are refused: NIST SP 800-131A disallows them for
  * signatures, and python-tuf has never generated one. */

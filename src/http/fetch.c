@@ -25,12 +25,8 @@
 
 #include "util/limits.h"
 
-/* A URL is configuration, not content: 8 KiB is far above any real mirror
- * URL plus target path (WARD_LIMIT_TARGET_NAME is 4096) and bounds what we
- * hand to curl's parser.  Kept here until it moves to util/limits.h. */
-#define FETCH_URL_MAX 8192
-
-#define FETCH_CONNECT_TIMEOUT_S 30L
+#define FETCH_URL_MAX WARD_LIMIT_URL
+#define FETCH_CONNECT_TIMEOUT_S WARD_LIMIT_CONNECT_SECONDS
 #define FETCH_USER_AGENT "ward/0.1"
 
 /* Error messages quote at most this much of a URL, so that the reason after

@@ -61,6 +61,24 @@
 #define WARD_LIMIT_LOW_SPEED_BYTES 1024L
 #define WARD_LIMIT_LOW_SPEED_SECONDS 10L
 
+/* A keyval.public value longer than this is refused with WARD_ELIMIT before
+ * any parsing.  An RSA-16384 SPKI in PEM is about 2.9 KB, so 16 KiB is
+ * ample for every supported key while keeping hostile metadata from
+ * feeding megabytes to the PEM and ASN.1 decoders. */
+#define WARD_LIMIT_KEY_PUBLIC ((size_t)16384)
+
+/* The same bound for a private key PEM: an unencrypted RSA-8192 PKCS#8 key
+ * is about 6.4 KB. */
+#define WARD_LIMIT_KEY_PRIVATE_PEM ((size_t)16384)
+
+/* A URL is configuration, not content: 8 KiB is far above any real mirror
+ * URL plus target path (WARD_LIMIT_TARGET_NAME is 4096) and bounds what we
+ * hand to curl's parser. */
+#define WARD_LIMIT_URL 8192
+
+/* Connection set-up, TLS handshake included. */
+#define WARD_LIMIT_CONNECT_SECONDS 30L
+
 /* Redirects followed per request. */
 #define WARD_LIMIT_REDIRECTS 3L
 
