@@ -6,6 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential meson ninja-build pkg-config
   libssl-dev libcurl4-openssl-dev libjansson-dev libcmocka-dev
+  libgfshare-dev libp11-kit-dev softhsm2 opensc
   clang libclang-rt-14-dev llvm
   python3 openssl strace curl ca-certificates
 )
