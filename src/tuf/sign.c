@@ -16,10 +16,26 @@ json_t *tuf_key_json(const crypto_signer *s)
 int tuf_keyid(char out[static 65], const crypto_signer *s)
 {
 	WARD_AUTO(json_decref) json_t *k = tuf_key_json(s);
-	WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(1 << 20);
 	if (!k)
 		return WARD_ENOMEM;
-	int rc = wjson_canonical(&b, k);
+	return tuf_keyid_of(out, k);
+}
+
+int tuf_keyid_of(char out[static 65], const json_t *k)
+{
+	WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(1 << 20);
+	const json_t *kv = json_object_get(k, "keyval");
+	if (!json_is_string(json_object_get(k, "keytype")) ||
+	    !json_is_string(json_object_get(k, "scheme")) ||
+	    !json_is_string(json_object_get(kv, "public")))
+		return WARD_EINVAL;
+	/* Only the three fields: extra members would change the hash. */
+	WARD_AUTO(json_decref) json_t *clean = json_pack(
+		"{s:O, s:O, s:{s:O}}", "keytype", json_object_get(k, "keytype"), "scheme",
+		json_object_get(k, "scheme"), "keyval", "public", json_object_get(kv, "public"));
+	if (!clean)
+		return WARD_ENOMEM;
+	int rc = wjson_canonical(&b, clean);
 	if (rc)
 		return rc;
 	uint8_t d[32];
@@ -27,6 +43,28 @@ int tuf_keyid(char out[static 65], const crypto_signer *s)
 		return WARD_ENOMEM;
 	hex_encode(out, d, sizeof(d));
 	return 0;
+}
+
+int tuf_sign_one(json_t **out, const json_t *signed_obj, const crypto_signer *s,
+		 ward_error *err)
+{
+	WARD_AUTO(buf_dispose) ward_buf msg = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	WARD_AUTO(buf_dispose) ward_buf sig = WARD_BUF_INIT(1 << 16);
+	char keyid[65];
+	int rc = wjson_canonical(&msg, signed_obj);
+	if (rc)
+		return ward_err(err, rc, "signed metadata has no canonical form");
+	if (tuf_keyid(keyid, s) != 0)
+		return ward_err(err, WARD_ENOMEM, "cannot compute keyid");
+	rc = crypto_signer_sign(s, msg.ptr, msg.len, &sig, err);
+	if (rc)
+		return rc;
+	WARD_AUTO(free) char *hex = malloc(2 * sig.len + 1);
+	if (!hex)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	hex_encode(hex, sig.ptr, sig.len);
+	*out = json_pack("{s:s, s:s}", "keyid", keyid, "sig", hex);
+	return *out ? 0 : ward_err(err, WARD_ENOMEM, "out of memory");
 }
 
 static int dump_to_buf(const char *buffer, size_t size, void *data)

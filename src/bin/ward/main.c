@@ -13,6 +13,7 @@ static const struct {
 	const char *help;
 } groups[] = {
 	{ "client", cmd_client, "update a device from a TUF repository" },
+	{ "repo", cmd_repo, "publish signed releases with multi-person approval" },
 };
 
 int cli_fail(const ward_error *e)

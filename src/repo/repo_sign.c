@@ -1,0 +1,413 @@
+/*
+ * repo_sign.c - approving a staged change: each approver signs with their
+ * own key; signatures from separate copies merge; the threshold check is
+ * the client's own verifier (tuf_meta_verify), so the repository applies
+ * exactly the rule devices will.
+ */
+#include "repo/repo_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tuf/metadata.h"
+#include "tuf/sign.h"
+#include "util/fs.h"
+#include "util/limits.h"
+
+static int bprintf(ward_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bprintf(ward_buf *b, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return WARD_EINVAL;
+	return b ? buf_append(b, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) : 0;
+}
+
+/* The role that delegates `role`, looked up in the change first, then in
+ * the published metadata.  *parent gets a new reference. */
+static int find_delegator(json_t **parent, char *pname, size_t plen, const char *dir,
+			  const json_t *change, const char *role, ward_error *err)
+{
+	/* candidates: targets and every delegated role known to the change or
+	 * to the published snapshot */
+	WARD_AUTO(json_decref) json_t *snap = NULL;
+	int rc = repo_published(&snap, dir, "snapshot", err);
+	if (rc)
+		return rc;
+	WARD_AUTO(json_decref) json_t *names = json_array();
+	json_array_append_new(names, json_string("targets"));
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(change, "roles"), k, v) json_array_append_new(names, json_string(k));
+	json_object_foreach(json_object_get(snap, "meta"), k, v)
+	{
+		size_t n = strlen(k);
+		if (n > 5 && strcmp(k + n - 5, ".json") == 0)
+			json_array_append_new(names, json_stringn(k, n - 5));
+	}
+	size_t i;
+	json_array_foreach(names, i, v)
+	{
+		const char *cand = json_string_value(v);
+		if (strcmp(cand, "root") == 0 || strcmp(cand, role) == 0)
+			continue;
+		json_t *s = json_object_get(json_object_get(json_object_get(change, "roles"), cand), "signed");
+		json_t *owned = NULL;
+		if (!s) {
+			rc = repo_published(&owned, dir, cand, err);
+			if (rc)
+				return rc;
+			s = owned;
+		}
+		size_t j;
+		json_t *r;
+		json_array_foreach(json_object_get(json_object_get(s, "delegations"), "roles"), j, r)
+		{
+			if (json_is_string(json_object_get(r, "name")) &&
+			    strcmp(json_string_value(json_object_get(r, "name")), role) == 0) {
+				*parent = owned ? owned : json_incref(s);
+				snprintf(pname, plen, "%s", cand);
+				return 0;
+			}
+		}
+		json_decref(owned);
+	}
+	return ward_err(err, WARD_ENOTFOUND, "no role delegates to %s", role);
+}
+
+/* refs (a JSON array) keeps alive what out[] borrows. */
+int repo_authorisations(repo_auth out[2], size_t *n, json_t *refs, const char *dir,
+			const json_t *change, const char *role, ward_error *err)
+{
+	json_t *auth_refs = refs;
+	const json_t *croles = json_object_get(change, "roles");
+	json_t *pubroot = NULL;
+	int rc = repo_published(&pubroot, dir, "root", err);
+	if (rc)
+		return rc;
+	if (pubroot)
+		json_array_append_new(auth_refs, pubroot);
+	const json_t *newroot = json_object_get(json_object_get(croles, "root"), "signed");
+	const json_t *root = newroot ? newroot : pubroot;
+	*n = 0;
+	if (!root)
+		return ward_err(err, WARD_EINVAL, "no root: the repository was never published");
+	int top = -1;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(role, repo_role_names[i]) == 0)
+			top = i;
+	if (top >= 0) {
+		/* TUF 5.3.4: a new root needs the old root's threshold too. */
+		const json_t *grants[2] = { pubroot && strcmp(role, "root") == 0 ? pubroot : NULL, root };
+		for (int g = 0; g < 2; g++) {
+			if (!grants[g])
+				continue;
+			const json_t *r = json_object_get(json_object_get(grants[g], "roles"), role);
+			out[*n].keys = json_object_get(grants[g], "keys");
+			out[*n].keyids = json_object_get(r, "keyids");
+			out[*n].threshold = (unsigned)json_integer_value(json_object_get(r, "threshold"));
+			snprintf(out[*n].by, sizeof(out[*n].by), "root v%lld",
+				 (long long)json_integer_value(json_object_get(grants[g], "version")));
+			(*n)++;
+		}
+		return 0;
+	}
+	json_t *parent = NULL;
+	char pname[WARD_LIMIT_ROLE_NAME + 1];
+	rc = find_delegator(&parent, pname, sizeof(pname), dir, change, role, err);
+	if (rc)
+		return rc;
+	json_array_append_new(auth_refs, parent);
+	const json_t *d = json_object_get(parent, "delegations");
+	size_t j;
+	json_t *r;
+	json_array_foreach(json_object_get(d, "roles"), j, r)
+	{
+		if (strcmp(json_string_value(json_object_get(r, "name")), role) != 0)
+			continue;
+		out[0].keys = json_object_get(d, "keys");
+		out[0].keyids = json_object_get(r, "keyids");
+		out[0].threshold = (unsigned)json_integer_value(json_object_get(r, "threshold"));
+		snprintf(out[0].by, sizeof(out[0].by), "%.64s v%lld", pname,
+			 (long long)json_integer_value(json_object_get(parent, "version")));
+		*n = 1;
+	}
+	return 0;
+}
+
+static bool listed(const json_t *keyids, const char *id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(keyids, i, v) if (strcmp(json_string_value(v), id) == 0) return true;
+	return false;
+}
+
+int repo_verify_role(const json_t *entry, const repo_auth *a, const char *role, ward_error *err)
+{
+	/* Build exactly what a client would receive and run the client's
+	 * verifier over it. */
+	WARD_AUTO(json_decref) json_t *env = json_pack("{s:O, s:O}", "signatures",
+						       json_object_get(entry, "signatures"), "signed",
+						       json_object_get(entry, "signed"));
+	WARD_AUTO(json_decref) json_t *fake = json_pack("{s:s, s:s, s:i, s:s, s:O, s:{}}", "_type",
+							"targets", "spec_version", "1.0.31", "version",
+							1, "expires", "2100-01-01T00:00:00Z", "delegations",
+							json_object(), "targets");
+	char *text = env ? json_dumps(env, JSON_COMPACT) : NULL;
+	if (!text)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	const char *type = json_string_value(json_object_get(json_object_get(entry, "signed"), "_type"));
+	tuf_type t = TUF_TARGETS;
+	for (int i = 0; i < 4; i++)
+		if (type && strcmp(type, repo_role_names[i]) == 0)
+			t = (tuf_type)i;
+	tuf_meta *m = NULL;
+	int rc = tuf_meta_parse_copy(&m, (const uint8_t *)text, strlen(text),
+				     WARD_LIMIT_METADATA_MAX_BYTES, t, role, err);
+	free(text);
+	if (rc)
+		return rc;
+	/* The authorisation as a keyset and a role, through a tiny targets
+	 * document so that the key parsing is the client's too. */
+	json_object_set(json_object_get(fake, "delegations"), "keys", (json_t *)(uintptr_t)a->keys);
+	json_object_set_new(json_object_get(fake, "delegations"), "roles",
+			    json_pack("[{s:s, s:O, s:i, s:b, s:[]}]", "name", "x", "keyids",
+				      a->keyids, "threshold", (int)a->threshold, "terminating", 0,
+				      "paths"));
+	WARD_AUTO(json_decref) json_t *fenv = json_pack("{s:[], s:O}", "signatures", "signed", fake);
+	char *ftext = fenv ? json_dumps(fenv, JSON_COMPACT) : NULL;
+	tuf_meta *auth = NULL;
+	if (!ftext || tuf_meta_parse_copy(&auth, (const uint8_t *)ftext, strlen(ftext),
+					  WARD_LIMIT_METADATA_MAX_BYTES, TUF_TARGETS, "keys", err) != 0) {
+		free(ftext);
+		tuf_meta_free(m);
+		return err && err->code ? err->code : ward_err(err, WARD_ENOMEM, "out of memory");
+	}
+	free(ftext);
+	char what[WARD_LIMIT_ROLE_NAME + 32];
+	snprintf(what, sizeof(what), "%s v%lld", role, m->version);
+	rc = tuf_meta_verify(m, &auth->keys, &auth->delegations[0], what, a->by, err);
+	tuf_meta_free(auth);
+	tuf_meta_free(m);
+	return rc;
+}
+
+int repo_sign(const char *change_file, const crypto_signer *key, ward_buf *report, ward_error *err)
+{
+	json_t *change = NULL;
+	int rc = repo_load_json(&change, change_file, WARD_LIMIT_METADATA_MAX_BYTES, err);
+	if (rc)
+		return rc;
+	WARD_AUTO(json_decref) json_t *hold = change;
+	char keyid[65];
+	if (tuf_keyid(keyid, key) != 0)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	size_t signed_roles = 0;
+	const char *role;
+	json_t *entry;
+	json_object_foreach(json_object_get(change, "roles"), role, entry)
+	{
+		const json_t *s = json_object_get(entry, "signed");
+		const json_t *who = json_object_get(json_object_get(change, "signers"), role);
+		/* The change names the keys that may sign each role (written at
+		 * staging time, for approvers away from the repository); publish
+		 * re-derives them from trusted state and ignores this list. */
+		if (who && !listed(who, keyid))
+			continue;
+		json_t *sig = NULL;
+		rc = tuf_sign_one(&sig, s, key, err);
+		if (rc)
+			return rc;
+		json_t *sigs = json_object_get(entry, "signatures");
+		size_t i;
+		json_t *v;
+		json_array_foreach(sigs, i, v)
+		{
+			if (strcmp(json_string_value(json_object_get(v, "keyid")), keyid) == 0) {
+				json_array_remove(sigs, i);
+				break;
+			}
+		}
+		json_array_append_new(sigs, sig);
+		signed_roles++;
+		bprintf(report, "signed %s v%lld (expires %s)\n", role,
+			(long long)json_integer_value(json_object_get(s, "version")),
+			json_string_value(json_object_get(s, "expires")));
+		const char *t;
+		json_t *tv;
+		json_object_foreach(json_object_get((json_t *)(uintptr_t)s, "targets"), t, tv)
+			bprintf(report, "  target %s  %lld bytes  sha256 %.16s…\n", t,
+				(long long)json_integer_value(json_object_get(tv, "length")),
+				json_string_value(json_object_get(json_object_get(tv, "hashes"), "sha256")));
+	}
+	if (!signed_roles)
+		return ward_err(err, WARD_ENOTFOUND, "key %.8s is not a signer of any role in %s",
+				keyid, change_file);
+	char *dir = strdup(change_file);
+	if (!dir)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : change_file;
+	if (slash)
+		*slash = '\0';
+	rc = repo_save_json(slash ? dir : ".", base, change, err);
+	free(dir);
+	return rc;
+}
+
+int repo_merge(const char *change_file, const char *const *others, size_t nothers,
+	       ward_error *err)
+{
+	json_t *change = NULL;
+	int rc = repo_load_json(&change, change_file, WARD_LIMIT_METADATA_MAX_BYTES, err);
+	if (rc)
+		return rc;
+	WARD_AUTO(json_decref) json_t *hold = change;
+	for (size_t i = 0; i < nothers; i++) {
+		WARD_AUTO(json_decref) json_t *o = NULL;
+		rc = repo_load_json(&o, others[i], WARD_LIMIT_METADATA_MAX_BYTES, err);
+		if (rc)
+			return rc;
+		const char *role;
+		json_t *entry;
+		json_object_foreach(json_object_get(o, "roles"), role, entry)
+		{
+			json_t *mine = json_object_get(json_object_get(change, "roles"), role);
+			if (!mine || !json_equal(json_object_get(mine, "signed"), json_object_get(entry, "signed")))
+				return ward_err(err, WARD_EVERIFY,
+						"%s proposes different %s metadata than %s: not the same change",
+						others[i], role, change_file);
+			json_t *sigs = json_object_get(mine, "signatures");
+			size_t j;
+			json_t *s;
+			json_array_foreach(json_object_get(entry, "signatures"), j, s)
+			{
+				bool have = false;
+				size_t k;
+				json_t *m;
+				json_array_foreach(sigs, k, m) have |= json_equal(m, s);
+				if (!have)
+					json_array_append(sigs, s);
+			}
+		}
+	}
+	char *dir = strdup(change_file);
+	if (!dir)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : change_file;
+	if (slash)
+		*slash = '\0';
+	rc = repo_save_json(slash ? dir : ".", base, change, err);
+	free(dir);
+	return rc;
+}
+
+void repo_change_annotate(const char *dir, json_t *change)
+{
+	json_t *signers = json_object();
+	const char *role;
+	json_t *entry;
+	json_object_foreach(json_object_get(change, "roles"), role, entry)
+	{
+		repo_auth a[2];
+		size_t n = 0;
+		WARD_AUTO(json_decref) json_t *refs = json_array();
+		if (repo_authorisations(a, &n, refs, dir, change, role, NULL) != 0)
+			continue;
+		json_t *ids = json_array();
+		for (size_t g = 0; g < n; g++) {
+			size_t i;
+			json_t *v;
+			json_array_foreach(a[g].keyids, i, v) if (!listed(ids, json_string_value(v)))
+				json_array_append(ids, v);
+		}
+		json_object_set_new(signers, role, ids);
+	}
+	json_object_set_new(change, "signers", signers);
+}
+
+static const char *key_name(const json_t *cfg, const char *id)
+{
+	const json_t *n = json_object_get(json_object_get(cfg, "key_names"), id);
+	return json_is_string(n) ? json_string_value(n) : "";
+}
+
+int repo_check_change(const char *dir, ward_buf *report, ward_error *err)
+{
+	WARD_AUTO(json_decref) json_t *cfg = NULL;
+	WARD_AUTO(json_decref) json_t *change = NULL;
+	int rc = repo_config_load(&cfg, dir, err);
+	if (!rc)
+		rc = repo_change_load(&change, dir, false, err);
+	if (rc)
+		return rc;
+	int result = 0;
+	ward_error first = { 0 };
+	const char *role;
+	json_t *entry;
+	json_object_foreach(json_object_get(change, "roles"), role, entry)
+	{
+		repo_auth a[2];
+		size_t n = 0;
+		WARD_AUTO(json_decref) json_t *refs = json_array();
+		rc = repo_authorisations(a, &n, refs, dir, change, role, err);
+		if (rc)
+			return rc;
+		if (n == 0)
+			return ward_err(err, WARD_EVERIFY, "%s: no role delegates it", role);
+		for (size_t g = 0; g < n; g++) {
+			ward_error e = { 0 };
+			int vrc = repo_verify_role(entry, &a[g], role, &e);
+			size_t have = 0;
+			bprintf(report, "%s v%lld — %u of %zu keys of %s must sign:\n", role,
+				(long long)json_integer_value(json_object_get(json_object_get(entry, "signed"), "version")),
+				a[g].threshold, json_array_size(a[g].keyids), a[g].by);
+			size_t i;
+			json_t *id;
+			json_array_foreach(a[g].keyids, i, id)
+			{
+				const char *kid = json_string_value(id);
+				bool present = false;
+				size_t j;
+				json_t *s;
+				json_array_foreach(json_object_get(entry, "signatures"), j, s)
+					present |= strcmp(json_string_value(json_object_get(s, "keyid")), kid) == 0;
+				/* A signature that is present but does not count means the
+				 * change was altered after it was signed (or forged). */
+				bool counts = false;
+				if (present) {
+					repo_auth one = a[g];
+					json_t *single = json_pack("[s]", kid);
+					one.keyids = single;
+					one.threshold = 1;
+					counts = repo_verify_role(entry, &one, role, NULL) == 0;
+					json_decref(single);
+					have += counts;
+				}
+				bprintf(report, "  %s %.8s %s%s\n",
+					counts ? "signed " : present ? "INVALID" : "missing", kid,
+					key_name(cfg, kid),
+					present && !counts ? " (signature does not match: the change was altered after it was signed)" : "");
+			}
+			if (vrc) {
+				bprintf(report, "  => %zu more signature%s needed\n",
+					a[g].threshold > have ? a[g].threshold - have : 1,
+					a[g].threshold - have == 1 ? "" : "s");
+				if (!result)
+					first = e;
+				result = WARD_EVERIFY;
+			} else {
+				bprintf(report, "  => threshold met\n");
+			}
+		}
+	}
+	if (result && err)
+		*err = first;
+	return result;
+}
