@@ -224,7 +224,9 @@ int repo_publish(const char *dir, repo_load_fn load, void *ctx, int64_t now, war
 			return rc;
 		json_int_t want = pub ? json_integer_value(json_object_get(pub, "version")) + 1 : 1;
 		json_int_t have = json_integer_value(json_object_get(json_object_get(entry, "signed"), "version"));
-		if (have != want)
+		/* Already written by an interrupted publish: resume. */
+		bool resumed = pub && have == want - 1 && json_equal(pub, json_object_get(entry, "signed"));
+		if (have != want && !resumed)
 			return ward_err(err, WARD_EROLLBACK,
 					"publish refused: staged %s v%lld, but v%lld is next (published meanwhile?)",
 					role, (long long)have, (long long)want);

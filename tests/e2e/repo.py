@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""repo.py - the release side end to end: `ward repo` with separate approver
+keys, every refusal (below threshold, altered change, wrong key, revoked
+key, expired change), root and targets key rotation followed by a real
+`ward client`, delegations, refresh, status findings, and a publish killed
+at every step that never leaves the served repository broken."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+PASSPHRASE = "correct horse battery staple"
+
+
+class Keys:
+    """Approver keys, each generated separately (one per person)."""
+
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "keys")
+        os.makedirs(self.dir)
+
+    def make(self, name):
+        key = os.path.join(self.dir, name + ".key")
+        r, w = os.pipe()
+        os.write(w, (PASSPHRASE + "\n" + PASSPHRASE + "\n").encode())
+        os.close(w)
+        p = subprocess.run([harness.WARD, "key", "generate", "--passphrase-fd", str(r), key],
+                           capture_output=True, text=True, pass_fds=(r,))
+        os.close(r)
+        assert p.returncode == 0, p.stderr
+        return key
+
+    def pub(self, name):
+        return os.path.join(self.dir, name + ".pub")
+
+    def key(self, name):
+        return os.path.join(self.dir, name + ".key")
+
+
+def ward(*args, check=None):
+    """ward with the test passphrase on a pipe."""
+    r, w = os.pipe()
+    os.write(w, ((PASSPHRASE + "\n") * 8).encode())
+    os.close(w)
+    p = subprocess.run([harness.WARD, *args, "--passphrase-fd", str(r)], capture_output=True,
+                       text=True, pass_fds=(r,), timeout=120)
+    os.close(r)
+    if check is not None and p.returncode != harness.EXIT[check]:
+        raise AssertionError("ward %s: exit %d, expected %s\nstdout: %s\nstderr: %s" % (
+            " ".join(args), p.returncode, check, p.stdout, p.stderr))
+    return p.returncode, p.stdout, p.stderr
+
+
+class Release:
+    def __init__(self, tmp, res):
+        self.tmp, self.res = tmp, res
+        self.keys = Keys(tmp)
+        for n in ("alice", "bob", "carol", "dave", "ts", "snap", "team"):
+            self.keys.make(n)
+        self.repo = os.path.join(tmp, "repo")
+        self.change = os.path.join(self.repo, "staged", "change.json")
+        self.device = os.path.join(tmp, "device")
+
+    def init(self):
+        k = self.keys
+        ward("repo", "init", self.repo,
+             "--root-key", k.pub("alice"), "--root-key", k.pub("bob"), "--root-key", k.pub("carol"),
+             "--root-threshold", "2",
+             "--targets-key", k.pub("alice"), "--targets-key", k.pub("bob"),
+             "--targets-key", k.pub("carol"), "--targets-threshold", "2",
+             "--timestamp-key", k.key("ts"), "--snapshot-key", k.key("snap"), check="ok")
+
+    def sign(self, who, change=None, check="ok"):
+        return ward("repo", "sign", change or self.change, "--key", self.keys.key(who), check=check)
+
+    def publish(self, check="ok"):
+        return ward("repo", "publish", self.repo, check=check)
+
+    def expect(self, name, result, status, fragment=""):
+        rc, out, err = result
+        ok = rc == harness.EXIT[status] and fragment in (out + err)
+        self.res.check("%s -> %s" % (name, status), ok,
+                       "exit %d; expected %s and %r\n%s%s" % (rc, status, fragment, out, err))
+
+
+def main():
+    res = harness.Results()
+    tmp = tempfile.mkdtemp(prefix="ward-repo-")
+    try:
+        rel = Release(tmp, res)
+        rel.init()
+        rel.expect("publish with no signatures", rel.publish(check=None), "verify",
+                   "root v1: signed by 0 of 2 required keys of root v1")
+        rel.sign("alice")
+        rel.expect("publish with one of two signatures", rel.publish(check=None), "verify",
+                   "1 more signature needed")
+        rel.expect("a key that is not a signer", rel.sign("team", check=None), "notfound",
+                   "is not a signer")
+        rel.sign("bob")
+        rel.expect("publish with two of three", rel.publish(check=None), "ok", "threshold met")
+
+        with harness.http_server(os.path.join(rel.repo, "published")) as url:
+            harness.ward("client", "init", "-q", "-d", rel.device,
+                         os.path.join(rel.repo, "published", "metadata", "1.root.json"), check="ok")
+            img = os.path.join(tmp, "fw.img")
+            with open(img, "w") as f:
+                f.write("firmware 1.0\n")
+            ward("repo", "add-target", rel.repo, "firmware/a.img", img,
+                 "--custom", '{"hardware":["board-a"],"version":"1.0"}', check="ok")
+            # approvers sign separate copies of the change; copies merge
+            copy = os.path.join(tmp, "copy-for-bob.json")
+            shutil.copy(rel.change, copy)
+            rel.sign("carol")
+            rel.sign("bob", change=copy)
+            rel.expect("merge of a separately signed copy",
+                       ward("repo", "merge", rel.change, copy, check=None), "ok")
+            rel.expect("release 2-of-3", rel.publish(check=None), "ok")
+            out = os.path.join(tmp, "out")
+            rc, _, err = harness.ward("client", "download", "-d", rel.device, "-m", url + "/metadata",
+                                      "firmware/a.img", url + "/targets", out)
+            res.check("device downloads the release", rc == 0 and
+                      open(os.path.join(out, "firmware/a.img")).read() == "firmware 1.0\n", err)
+
+            # an altered change is refused
+            ward("repo", "add-target", rel.repo, "firmware/b.img", img, check="ok")
+            rel.sign("alice")
+            rel.sign("bob")
+            with open(rel.change) as f:
+                doc = json.load(f)
+            doc["roles"]["targets"]["signed"]["targets"]["firmware/b.img"]["length"] = 99
+            with open(rel.change, "w") as f:
+                json.dump(doc, f)
+            rel.expect("change altered after signing", rel.publish(check=None), "verify",
+                       "altered after it was signed")
+            # a copy of a different change does not merge
+            ward("repo", "remove-target", rel.repo, "firmware/b.img", check="ok")
+            rel.expect("merging a different change", ward("repo", "merge", rel.change, copy, check=None),
+                       "verify", "not the same change")
+            os.unlink(rel.change)
+
+            # root rotation: carol's key is revoked, dave's added; the new
+            # root needs the old and the new threshold; the client follows
+            ward("repo", "rotate", rel.repo, "root", "--add-key", rel.keys.pub("dave"),
+                 "--remove-key", keyid(rel.keys.pub("carol")), check="ok")
+            rel.sign("dave")
+            rel.expect("new root signed by the new keys only", rel.publish(check=None), "verify",
+                       "root v2: signed by 1 of 2 required keys of root v1")
+            rel.sign("alice")
+            rel.expect("root rotation", rel.publish(check=None), "ok")
+            rc, out_, err = harness.ward("client", "refresh", "-d", rel.device, url + "/metadata")
+            res.check("device follows the root rotation",
+                      rc == 0 and harness.trusted_versions(out_).get("root") == 2, out_ + err)
+            # the revoked key can no longer sign a root
+            ward("repo", "rotate", rel.repo, "root", "--threshold", "3", check="ok")
+            rel.sign("carol", check=None)
+            rel.sign("alice")
+            rel.expect("revoked key's signature does not count", rel.publish(check=None), "verify",
+                       "root v3: signed by 1 of 2 required keys of root v2")
+            os.unlink(rel.change)
+
+            # delegation to a team, which releases within its paths only
+            ward("repo", "delegate", rel.repo, "team-a", "--key", rel.keys.pub("team"),
+                 "--threshold", "1", "--path", "apps/*", check="ok")
+            rel.sign("alice")
+            rel.sign("bob")
+            rel.sign("team")
+            rel.expect("delegation published", rel.publish(check=None), "ok")
+            app = os.path.join(tmp, "app.bin")
+            with open(app, "w") as f:
+                f.write("app\n")
+            ward("repo", "add-target", rel.repo, "apps/app.bin", app, "--role", "team-a", check="ok")
+            rel.sign("team")
+            rel.expect("team release", rel.publish(check=None), "ok")
+            rc, _, err = harness.ward("client", "download", "-d", rel.device, "-m", url + "/metadata",
+                                      "apps/app.bin", url + "/targets", out)
+            res.check("device downloads the team's release", rc == 0, err)
+
+            # refresh, as cron would run it
+            rel.expect("refresh timestamp", ward("repo", "refresh", rel.repo, check=None), "ok",
+                       "re-signed")
+            rc, out_, err = harness.ward("client", "refresh", "-d", rel.device, url + "/metadata")
+            res.check("device accepts the refreshed timestamp", rc == 0, err)
+
+        # status
+        rc, out_, err = ward("repo", "status", rel.repo, "--json")
+        st = json.loads(out_)
+        res.check("status lists every role", set(st["roles"]) == {"root", "timestamp", "snapshot", "targets"})
+        res.check("status: no findings on a 2-of-3 repository", st["findings"] == [], str(st["findings"]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    res.finish()
+
+
+def keyid(pub):
+    rc, out, err = harness.ward("key", "public", pub.replace(".pub", ".key"))
+    return json.loads(out)["keyid"] if rc == 0 else open(pub).read()
+
+
+if __name__ == "__main__":
+    main()
