@@ -277,9 +277,58 @@ def run(res):
                     "required keys of root v1")
 
 
+def delegation_graph(res):
+    """TUF 5.7: the search is bounded, cycles end, terminating roles stop
+    backtracking, and the first matching role in order wins."""
+    tmp = tempfile.mkdtemp(prefix="ward-deleg-")
+    try:
+        repo = Repo(tmp, res)
+        os.makedirs(repo.dir)
+        with harness.http_server(repo.dir) as url:
+            repo.url = url
+            spec = base_spec()
+            # a chain of 40 roles, each delegating deep/* to the next
+            chain = 40
+            spec["targets"]["delegations"] = [
+                {"name": "c0", "keys": ["d"], "paths": ["deep/*"]},
+                {"name": "loop-a", "keys": ["d"], "paths": ["loop/*"]},
+                {"name": "first", "keys": ["d"], "paths": ["order/*"]},
+                {"name": "second", "keys": ["d"], "paths": ["order/*"]},
+                {"name": "stop", "keys": ["d"], "paths": ["term/*"], "terminating": True},
+                {"name": "after-stop", "keys": ["d"], "paths": ["term/*"]},
+            ]
+            roles = {}
+            for i in range(chain):
+                roles["c%d" % i] = {"delegations": [{"name": "c%d" % (i + 1), "keys": ["d"],
+                                                     "paths": ["deep/*"]}] if i + 1 < chain else [],
+                                    "files": {"deep/x%d" % i: {"content": "x"}}}
+            roles["c%d" % (chain - 1)]["files"]["deep/end"] = {"content": "end\n"}
+            roles["loop-a"] = {"delegations": [{"name": "loop-b", "keys": ["d"], "paths": ["loop/*"]}]}
+            roles["loop-b"] = {"delegations": [{"name": "loop-a", "keys": ["d"], "paths": ["loop/*"]}]}
+            roles["first"] = {"files": {"order/x": {"content": "first\n"}}}
+            roles["second"] = {"files": {"order/x": {"content": "second!\n"}}}
+            roles["stop"] = {}
+            roles["after-stop"] = {"files": {"term/x": {"content": "should not be found\n"}}}
+            spec["roles"] = roles
+            repo.publish(spec)
+            repo.init_device()
+            repo.expect("delegations: near target in a long chain", repo.download("deep/x3"), "ok")
+            repo.expect("delegations: target 40 roles deep is beyond the search bound",
+                        repo.download("deep/end"), "limit", "delegated roles searched")
+            repo.expect("delegations: a cycle ends", repo.download("loop/x"), "notfound")
+            repo.expect("delegations: first matching role wins", repo.download("order/x"), "ok")
+            with open(os.path.join(repo.out, "order/x")) as f:
+                res.check("delegations: the first role's target was downloaded", f.read() == "first\n")
+            repo.expect("delegations: terminating role stops the search", repo.download("term/x"),
+                        "notfound")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     res = harness.Results()
     run(res)
+    delegation_graph(res)
     res.finish()
 
 
