@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "json/json.h"
+#include "json/tok.h"
 #include "tuf/metadata.h"
 #include "util/limits.h"
 
 /* Paths a client asks about: plain, nested, a pattern's own text, empty,
- * dot segments, non-ASCII, and one at the target name limit's edge. */
+ * dot segments, absolute, non-ASCII. */
 static const char *const paths[] = {
 	"file1.txt",	     "file3.txt", "targets/foo.tgz", "a/b/c/d.txt", "*",
 	"",		     "../a",	  "/abs",	     "ö/é.bin",	    "rekor.pub",
@@ -34,6 +34,28 @@ static size_t role_limit(tuf_type t)
 	return WARD_LIMIT_METADATA_MAX_BYTES;
 }
 
+static int sink_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	return buf_append(ctx, p, n);
+}
+
+/* The signed bytes, whether a slice of the input or a copy, are exactly
+ * the canonical form of "signed": the one thing signatures cover. */
+static void check_signed_bytes(const tuf_meta *m)
+{
+	WARD_AUTO(buf_dispose) ward_buf c = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	int rc = wj_canonical(&m->doc, m->signed_obj, sink_buf, &c);
+	if (rc == WARD_ENOMEM)
+		return;
+	if (rc || c.len != m->msglen || memcmp(c.ptr, m->msg, c.len) != 0)
+		abort();
+	/* A slice must lie inside the received bytes. */
+	uintptr_t msg = (uintptr_t)m->msg, raw = (uintptr_t)m->raw;
+	if (m->msg != m->canonical.ptr &&
+	    (msg < raw || m->msglen > m->rawlen || msg - raw > m->rawlen - m->msglen))
+		abort();
+}
+
 static void check_role_lookup(const tuf_meta *m, const tuf_role *r)
 {
 	for (size_t i = 0; i < WARD_ARRAY_LEN(paths); i++)
@@ -43,15 +65,21 @@ static void check_role_lookup(const tuf_meta *m, const tuf_role *r)
 
 static void exercise_targets(const tuf_meta *m, const uint8_t *data, size_t size)
 {
-	const char *path;
-	json_t *t;
-	json_object_foreach((json_t *)(uintptr_t)m->targets, path, t)
-	{
+	const wj_doc *d = &m->doc;
+	for (uint32_t k = wj_first(d, m->targets); k != WJ_NONE;
+	     k = wj_next_member(d, m->targets, k)) {
+		WARD_AUTO(free) char *path = wj_str_dup(d, k);
+		if (!path)
+			continue; /* out of memory */
 		tuf_targetfile tf;
 		/* The parser checked every entry: lookups of listed names succeed. */
-		if (tuf_meta_target(&tf, m, path) != 0)
+		if (tuf_meta_target(&tf, m, path) != 0 || tf.hashes.n == 0 || tf.length < 0)
 			abort();
-		(void)!tuf_check_hashes(tf.hashes, data, size, "fuzz", NULL);
+		(void)!tuf_check_hashes(&tf.hashes, data, size, "fuzz", NULL);
+		WARD_AUTO(buf_dispose) ward_buf custom = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+		int rc = tuf_meta_custom_json(m, &tf, &custom);
+		if (rc != 0 && rc != WARD_ENOTFOUND && rc != WARD_EINVAL && rc != WARD_ENOMEM)
+			abort();
 	}
 	for (size_t i = 0; i < WARD_ARRAY_LEN(paths); i++) {
 		tuf_targetfile tf;
@@ -69,6 +97,23 @@ static void exercise_targets(const tuf_meta *m, const uint8_t *data, size_t size
 	}
 }
 
+struct each_ctx {
+	const tuf_meta *m;
+	const uint8_t *data;
+	size_t size;
+};
+
+static int check_file(void *ctx, const char *name)
+{
+	const struct each_ctx *c = ctx;
+	tuf_metafile mf;
+	/* The parser checked every entry: lookups of listed names succeed. */
+	if (tuf_meta_file(&mf, c->m, name, NULL) != 0 || mf.version < 1)
+		abort();
+	(void)!tuf_check_hashes(&mf.hashes, c->data, c->size, "fuzz", NULL);
+	return 0;
+}
+
 static void exercise_meta(const tuf_meta *m, const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "snapshot.json", "targets.json", "role1.json",
@@ -77,34 +122,32 @@ static void exercise_meta(const tuf_meta *m, const uint8_t *data, size_t size)
 		tuf_metafile mf;
 		(void)!tuf_meta_file(&mf, m, names[i], NULL);
 	}
-	const char *name;
-	json_t *e;
-	json_object_foreach((json_t *)(uintptr_t)m->meta, name, e)
-	{
-		tuf_metafile mf;
-		/* The parser checked every entry: lookups of listed names succeed. */
-		if (tuf_meta_file(&mf, m, name, NULL) != 0)
-			abort();
-		if (mf.hashes)
-			(void)!tuf_check_hashes(mf.hashes, data, size, "fuzz", NULL);
-	}
+	struct each_ctx c = { m, data, size };
+	int rc = tuf_meta_each_file(m, check_file, &c);
+	if (rc != 0 && rc != WARD_ENOMEM)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const tuf_type types[] = { TUF_ROOT, TUF_TIMESTAMP, TUF_SNAPSHOT, TUF_TARGETS };
 	for (size_t i = 0; i < WARD_ARRAY_LEN(types); i++) {
+		/* As the client hands it over: a buffer the parser takes. */
+		WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(size);
+		if (buf_append(&b, data, size) != 0)
+			return 0;
 		WARD_AUTO(tuf_meta_free) tuf_meta *m = NULL;
 		ward_error err = { 0, "" };
-		int rc = tuf_meta_parse(&m, data, size, role_limit(types[i]), types[i], "fuzz", &err);
+		int rc = tuf_meta_parse(&m, &b, role_limit(types[i]), types[i], "fuzz", &err);
 		if (rc) {
 			/* ward.h: a failing call fills err with its code and a message. */
 			if (rc > 0 || err.code != rc || err.msg[0] == '\0' || m)
 				abort();
 			continue;
 		}
-		if (m->type != types[i] || m->rawlen != size || m->canonical.len == 0)
+		if (m->type != types[i] || m->rawlen != size || memcmp(m->raw, data, size) != 0)
 			abort();
+		check_signed_bytes(m);
 		(void)tuf_meta_is_expired(m, 0);
 		switch (m->type) {
 		case TUF_ROOT:

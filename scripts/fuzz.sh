@@ -22,10 +22,12 @@ build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
 # Longest input worth trying per target: the largest real metadata in the
-# seeds is ~7 KB (a Sigstore root); expiry strings are at most 40 bytes.
+# seeds is ~7 KB (a Sigstore root); metadata goes past the 16 KiB timestamp
+# limit so that refusal runs too; expiry strings are at most 40 bytes.
 max_len() {
   case $1 in
-    json | metadata) echo 16384 ;;
+    json) echo 16384 ;;
+    metadata) echo 20000 ;;
     verify) echo 8192 ;;
     time) echo 64 ;;
     *) echo 4096 ;;
@@ -62,13 +64,22 @@ for t in $targets; do
     [ -f "$f" ] || continue
     base=$(basename "$f")
     kind=${base%%-*}
-    sum=$(sha1sum "$f" | cut -c1-12)
-    name="$kind-$(date -u +%Y%m%d)-$sum"
-    cp "$f" "$regress/$name"
+    found=1
+    # A kept regression that still fails is reported, not kept twice.
+    known=""
+    for r in "$regress"/*; do
+      if [ -f "$r" ] && cmp -s "$f" "$r"; then known=$(basename "$r"); break; fi
+    done
     mv "$f" "$artifacts/kept-$base"
+    if [ -n "$known" ]; then
+      echo "fuzz.sh: $t: fuzz/regress/$t/$known still fails ($kind)"
+      continue
+    fi
+    sum=$(sha1sum "$artifacts/kept-$base" | cut -c1-12)
+    name="$kind-$(date -u +%Y%m%d)-$sum"
+    cp "$artifacts/kept-$base" "$regress/$name"
     echo "fuzz.sh: $t: $kind kept as fuzz/regress/$t/$name"
     echo "         reproduce: $build/fuzz/${t}_fuzz fuzz/regress/$t/$name"
-    found=1
   done
   if [ $rc -ne 0 ] || [ $found -ne 0 ]; then
     echo "fuzz.sh: $t failed (exit $rc)"

@@ -31,6 +31,7 @@
 #define WARD_VERSION "0.1.0"
 
 #include "ward/error.h"
+#include "ward/key.h"
 #include "ward/tuf.h"
 
 #endif

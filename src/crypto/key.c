@@ -33,6 +33,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "crypto/pkcs11.h"
 #include "util/hex.h"
 #include "util/limits.h"
 
@@ -100,7 +101,8 @@ struct crypto_key {
 };
 
 struct crypto_signer {
-	EVP_PKEY *pkey;
+	EVP_PKEY *pkey; /* the private key, or for p11 only its public half */
+	pkcs11_key *p11; /* non-NULL: the private key is on a token */
 	const struct scheme *scheme;
 	char *public_value; /* hex (ed25519) or PEM SPKI ending in "\n" */
 };
@@ -510,6 +512,7 @@ void crypto_signer_free(crypto_signer *s)
 	if (!s)
 		return;
 	EVP_PKEY_free(s->pkey); /* OpenSSL wipes private key material on free */
+	pkcs11_key_free(s->p11);
 	free(s->public_value);
 	free(s);
 }
@@ -545,9 +548,10 @@ static int ed25519_public_hex(char **out, EVP_PKEY *pkey, ward_error *err)
 	return 0;
 }
 
-/* Wraps a checked private key into a signer; takes pkey on success. */
-static int signer_new(crypto_signer **out, EVP_PKEY **pkey, const struct scheme *sc,
-		      ward_error *err)
+/* Wraps a checked key into a signer; takes pkey (and *p11, for a token
+ * key, when p11 is not NULL) on success. */
+static int signer_new(crypto_signer **out, EVP_PKEY **pkey, pkcs11_key **p11,
+		      const struct scheme *sc, ward_error *err)
 {
 	WARD_AUTO(crypto_signer_free) crypto_signer *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -558,6 +562,8 @@ static int signer_new(crypto_signer **out, EVP_PKEY **pkey, const struct scheme 
 		return rc;
 	s->scheme = sc;
 	s->pkey = WARD_TAKE_PTR(*pkey);
+	if (p11)
+		s->p11 = WARD_TAKE_PTR(*p11);
 	ERR_clear_error();
 	*out = WARD_TAKE_PTR(s);
 	return 0;
@@ -583,7 +589,7 @@ int crypto_signer_generate(crypto_signer **out, const char *scheme, ward_error *
 	}
 	if (!pkey)
 		return err_ssl(err, WARD_ENOMEM, "signer: cannot generate a %s key", sc->name);
-	return signer_new(out, &pkey, sc, err);
+	return signer_new(out, &pkey, NULL, sc, err);
 }
 
 /* Refuses any passphrase request: the default callback would prompt on the
@@ -642,13 +648,42 @@ int crypto_signer_from_pem(crypto_signer **out, const char *pem, size_t len, con
 	int rc = check_pkey(pkey, sc, false, "signer", err);
 	if (rc)
 		return rc;
-	return signer_new(out, &pkey, sc, err);
+	return signer_new(out, &pkey, NULL, sc, err);
+}
+
+int crypto_signer_from_pkcs11(crypto_signer **out, const char *uri, const char *pin,
+			      ward_error *err)
+{
+	if (!out || !uri)
+		return err_plain(err, WARD_EINVAL, "signer: no PKCS#11 URI given");
+	WARD_AUTO(pkcs11_key_free) pkcs11_key *p11 = NULL;
+	WARD_AUTO(EVP_PKEY_free) EVP_PKEY *pub = NULL;
+	int rc = pkcs11_key_open(&p11, &pub, uri, pin, err);
+	if (rc)
+		return rc;
+	/* The scheme and the checks are those of a key file: the token key's
+	 * public half goes through the same path as a PEM key's would. */
+	const struct scheme *sc = scheme_for_pkey(pub);
+	if (!sc)
+		return err_plain(err, WARD_EINVAL, "pkcs11 signer: key of an unsupported type");
+	rc = check_pkey(pub, sc, true, "pkcs11 signer", err);
+	if (rc)
+		return rc;
+	return signer_new(out, &pub, &p11, sc, err);
+}
+
+bool crypto_signer_is_pkcs11(const crypto_signer *s)
+{
+	return s && s->p11;
 }
 
 int crypto_signer_to_pem(const crypto_signer *s, ward_buf *out, ward_error *err)
 {
 	if (!s || !out)
 		return err_plain(err, WARD_EINVAL, "signer: nothing to write");
+	if (s->p11)
+		return err_plain(err, WARD_EINVAL, "%s signer: key does not leave the token",
+				 s->scheme->name);
 	/* Secure-heap memory BIO: cleared when freed, so the only copy left is
 	 * the caller's. */
 	WARD_AUTO(BIO_free_all) BIO *bio = BIO_new(BIO_s_secmem());
@@ -670,6 +705,8 @@ int crypto_signer_sign(const crypto_signer *s, const uint8_t *msg, size_t msglen
 	static const uint8_t empty[1];
 	if (!s || !sig || (!msg && msglen))
 		return err_plain(err, WARD_EINVAL, "signer: nothing to sign");
+	if (s->p11)
+		return pkcs11_key_sign(s->p11, msg, msglen, sig, err);
 	WARD_AUTO(EVP_MD_CTX_free) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL; /* owned by ctx */
 	if (!ctx || EVP_DigestSignInit_ex(ctx, &pctx, s->scheme->md, NULL, NULL, s->pkey, NULL) != 1)

@@ -15,6 +15,7 @@
 #ifndef WARD_CRYPTO_KEY_H
 #define WARD_CRYPTO_KEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,7 +45,8 @@ const char *crypto_key_public(const crypto_key *k) WARD_INTERNAL;
 void crypto_key_free(crypto_key *k) WARD_INTERNAL;
 WARD_DEFINE_AUTO(crypto_key *, crypto_key_free)
 
-/* A private key that signs.  Held in OpenSSL's memory; freed with wipe. */
+/* A private key that signs: held in OpenSSL's memory and freed with wipe,
+ * or held by a PKCS#11 token and never seen here. */
 typedef struct crypto_signer crypto_signer;
 
 /* Generates a fresh key for a scheme: "ed25519", "ecdsa-sha2-nistp256",
@@ -57,11 +59,32 @@ int crypto_signer_generate(crypto_signer **out, const char *scheme, ward_error *
 int crypto_signer_from_pem(crypto_signer **out, const char *pem, size_t len,
 			   const char *scheme, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* Opens a private key that stays on a PKCS#11 token, named by a PKCS#11
+ * URI (RFC 7512; the accepted subset is in pkcs11_uri.h), e.g.
+ *   pkcs11:token=ward;object=root-1;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so
+ * The scheme is the key's natural one (ed25519, ecdsa-sha2-nistp256/384,
+ * rsassa-pss-sha256), and the public description is read from the token,
+ * identical to what the same key loaded from a file gives.  pin overrides
+ * the URI's pin-value / pin-source; NULL takes the PIN from the URI.  The
+ * PIN is wiped once the token has accepted it.
+ * WARD_EINVAL: malformed URI, no PIN, several tokens or keys match, key
+ * type or curve unsupported, token lacks the mechanism.  WARD_EVERIFY: the
+ * token refused the PIN (wrong, locked, expired).  WARD_ENOTFOUND: no such
+ * module, token, key, public key object or pin-source file.  WARD_EIO:
+ * device or module failure.  WARD_ELIMIT, WARD_ENOMEM.  See pkcs11.h. */
+int crypto_signer_from_pkcs11(crypto_signer **out, const char *uri, const char *pin,
+			      ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* True if s signs on a PKCS#11 token (crypto_signer_from_pkcs11). */
+bool crypto_signer_is_pkcs11(const crypto_signer *s) WARD_INTERNAL;
+
 /* Writes the private key as unencrypted PKCS#8 PEM (tests only; the key
- * tools of the repository side write encrypted PKCS#8). */
+ * tools of the repository side write encrypted PKCS#8).  A PKCS#11 key is
+ * refused with WARD_EINVAL: it does not leave the token. */
 int crypto_signer_to_pem(const crypto_signer *s, ward_buf *out, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
-/* Signs msg; appends the raw signature bytes (DER for ECDSA) to sig. */
+/* Signs msg; appends the raw signature bytes (DER for ECDSA) to sig.  A
+ * PKCS#11 signer signs on its token (one signature at a time per key). */
 int crypto_signer_sign(const crypto_signer *s, const uint8_t *msg, size_t msglen,
 		       ward_buf *sig, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 

@@ -199,11 +199,10 @@ int repo_verify_role(const json_t *entry, const repo_auth *a, const char *role, 
 
 int repo_sign(const char *change_file, const crypto_signer *key, ward_buf *report, ward_error *err)
 {
-	json_t *change = NULL;
+	WARD_AUTO(json_decref) json_t *change = NULL;
 	int rc = repo_load_json(&change, change_file, WARD_LIMIT_METADATA_MAX_BYTES, err);
 	if (rc)
 		return rc;
-	WARD_AUTO(json_decref) json_t *hold = change;
 	char keyid[65];
 	if (tuf_keyid(keyid, key) != 0)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
@@ -263,11 +262,10 @@ int repo_sign(const char *change_file, const crypto_signer *key, ward_buf *repor
 int repo_merge(const char *change_file, const char *const *others, size_t nothers,
 	       ward_error *err)
 {
-	json_t *change = NULL;
+	WARD_AUTO(json_decref) json_t *change = NULL;
 	int rc = repo_load_json(&change, change_file, WARD_LIMIT_METADATA_MAX_BYTES, err);
 	if (rc)
 		return rc;
-	WARD_AUTO(json_decref) json_t *hold = change;
 	for (size_t i = 0; i < nothers; i++) {
 		WARD_AUTO(json_decref) json_t *o = NULL;
 		rc = repo_load_json(&o, others[i], WARD_LIMIT_METADATA_MAX_BYTES, err);

@@ -82,4 +82,23 @@
 /* Redirects followed per request. */
 #define WARD_LIMIT_REDIRECTS 3L
 
+/* Key custody (src/keys).  A passphrase is at most 512 bytes: `openssl
+ * pkey -passin` reads up to 1023, so every passphrase ward accepts also opens
+ * the key with OpenSSL's tools, and 512 bytes is far beyond any diceware
+ * phrase.  The bound also caps what is read from a --passphrase-fd. */
+#define WARD_LIMIT_PASSPHRASE ((size_t)512)
+
+/* A new passphrase has at least 8 bytes.  scrypt makes each guess cost, but
+ * a short passphrase is still guessed; 8 is the floor NIST SP 800-63B sets
+ * for memorised secrets. */
+#define WARD_LIMIT_PASSPHRASE_MIN ((size_t)8)
+
+/* Backup shares of one key: Shamir's scheme over GF(2^8) (libgfshare) gives
+ * each share one of the 255 non-zero field elements. */
+#define WARD_LIMIT_KEY_SHARES 255
+
+/* A share file: the hex of at most a 16 KiB private key in 4-digit groups
+ * (2.5 characters per byte) plus a header of a few hundred bytes. */
+#define WARD_LIMIT_KEY_SHARE_BYTES ((size_t)65536)
+
 #endif

@@ -3,17 +3,15 @@
 
 #include <string.h>
 
-#include "util/fs.h"
-#include "util/limits.h"
+#include "keys/keyfile.h"
 
 int keyref_load(crypto_signer **out, const char *ref, void *ctx, ward_error *err)
 {
-	(void)ctx;
+	const struct keyref_ctx *k = ctx;
+	/* A PIN for a token comes from the URI (pin-source / pin-value). */
 	if (strncmp(ref, "pkcs11:", 7) == 0)
-		return ward_err(err, WARD_EINVAL, "%s: PKCS#11 keys are not supported yet", ref);
-	WARD_AUTO(buf_dispose_secret) ward_buf pem = WARD_BUF_INIT(WARD_LIMIT_KEY_PRIVATE_PEM);
-	int rc = fs_read_file(&pem, ref, WARD_LIMIT_KEY_PRIVATE_PEM, err);
-	if (rc)
-		return rc;
-	return crypto_signer_from_pem(out, (const char *)pem.ptr, pem.len, NULL, err);
+		return crypto_signer_from_pkcs11(out, ref, NULL, err);
+	ward_passphrase_opts pp = WARD_PASSPHRASE_OPTS_INIT;
+	pp.fd = k ? k->passphrase_fd : -1;
+	return keyfile_load_signer(out, ref, &pp, err);
 }

@@ -14,6 +14,7 @@ static const struct {
 } groups[] = {
 	{ "client", cmd_client, "update a device from a TUF repository" },
 	{ "repo", cmd_repo, "publish signed releases with multi-person approval" },
+	{ "key", cmd_key, "generate, back up and restore signing keys" },
 };
 
 int cli_fail(const ward_error *e)
