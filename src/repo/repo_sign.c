@@ -154,7 +154,7 @@ int repo_verify_role(const json_t *entry, const repo_auth *a, const char *role, 
 	WARD_AUTO(json_decref) json_t *env = json_pack("{s:O, s:O}", "signatures",
 						       json_object_get(entry, "signatures"), "signed",
 						       json_object_get(entry, "signed"));
-	WARD_AUTO(json_decref) json_t *fake = json_pack("{s:s, s:s, s:i, s:s, s:O, s:{}}", "_type",
+	WARD_AUTO(json_decref) json_t *fake = json_pack("{s:s, s:s, s:i, s:s, s:o, s:{}}", "_type",
 							"targets", "spec_version", "1.0.31", "version",
 							1, "expires", "2100-01-01T00:00:00Z", "delegations",
 							json_object(), "targets");
