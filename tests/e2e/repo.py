@@ -57,6 +57,28 @@ def ward(*args, check=None):
     return p.returncode, p.stdout, p.stderr
 
 
+def softhsm_key(tmp, label):
+    """A P-256 key generated inside a fresh SoftHSM2 token: it never exists
+    outside the token.  Returns its pkcs11: URI (PIN from a file)."""
+    tokdir = os.path.join(tmp, "tokens")
+    os.makedirs(tokdir, exist_ok=True)
+    conf = os.path.join(tmp, "softhsm2.conf")
+    with open(conf, "w") as f:
+        f.write("directories.tokendir = %s\nobjectstore.backend = file\n" % tokdir)
+    os.environ["SOFTHSM2_CONF"] = conf
+    module = "/usr/lib/softhsm/libsofthsm2.so"
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "ward-online",
+                    "--so-pin", "5678", "--pin", "1234"], check=True, capture_output=True)
+    subprocess.run(["pkcs11-tool", "--module", module, "--token-label", "ward-online", "--login",
+                    "--pin", "1234", "--keypairgen", "--key-type", "EC:prime256v1", "--label",
+                    label, "--id", "01"], check=True, capture_output=True)
+    pin = os.path.join(tmp, "pin")
+    with open(pin, "w") as f:
+        f.write("1234\n")
+    return "pkcs11:token=ward-online;object=%s;type=private?module-path=%s&pin-source=%s" % (
+        label, module, pin)
+
+
 class Release:
     def __init__(self, tmp, res):
         self.tmp, self.res = tmp, res
@@ -66,6 +88,7 @@ class Release:
         self.repo = os.path.join(tmp, "repo")
         self.change = os.path.join(self.repo, "staged", "change.json")
         self.device = os.path.join(tmp, "device")
+        self.ts_key = softhsm_key(tmp, "timestamp")
 
     def init(self):
         k = self.keys
@@ -74,7 +97,7 @@ class Release:
              "--root-threshold", "2",
              "--targets-key", k.pub("alice"), "--targets-key", k.pub("bob"),
              "--targets-key", k.pub("carol"), "--targets-threshold", "2",
-             "--timestamp-key", k.key("ts"), "--snapshot-key", k.key("snap"), check="ok")
+             "--timestamp-key", self.ts_key, "--snapshot-key", k.key("snap"), check="ok")
 
     def sign(self, who, change=None, check="ok"):
         return ward("repo", "sign", change or self.change, "--key", self.keys.key(who), check=check)
@@ -190,6 +213,23 @@ def main():
                        "re-signed")
             rc, out_, err = harness.ward("client", "refresh", "-d", rel.device, url + "/metadata")
             res.check("device accepts the refreshed timestamp", rc == 0, err)
+
+            # an independent client (tuf-js) walks the same repository from
+            # root v1: root rotation, delegation, PKCS#11-signed timestamp
+            interop = os.path.join(os.path.dirname(__file__), "..", "interop")
+            setup = subprocess.run(["bash", os.path.join(interop, "setup.sh")],
+                                   capture_output=True, text=True, timeout=300)
+            res.check("tuf-js is installed", setup.returncode == 0, setup.stderr)
+            tj = subprocess.run(["node", os.path.join(interop, "client.mjs"), "--metadata-dir",
+                                 os.path.join(tmp, "tufjs"), "--root",
+                                 os.path.join(rel.repo, "published", "metadata", "1.root.json"),
+                                 "--metadata-url", url + "/metadata", "--targets-url",
+                                 url + "/targets", "--out", os.path.join(tmp, "tufjs-out"),
+                                 "firmware/a.img", "apps/app.bin"],
+                                capture_output=True, text=True, timeout=120)
+            res.check("tuf-js accepts ward's repository after rotation and delegation",
+                      tj.returncode == 0 and tj.stdout.count("downloaded") == 2,
+                      tj.stdout + tj.stderr)
 
         # status
         rc, out_, err = ward("repo", "status", rel.repo, "--json")
