@@ -90,4 +90,83 @@ run "$ward" client refresh -d "$work/device/metadata" --time "$(date -u -d '+30 
 rc=$?
 set -e
 echo "exit status $rc (11 = expired)"
+kill "$srv_pid" 2>/dev/null; srv_pid=
+
+# ---------------------------------------------------------------------------
+say "5. The release side: three approvers, each with their own encrypted key"
+mkdir -p "$work/people" "$work/online"
+pw() { printf '%s\n%s\n' "demo passphrase for $1" "demo passphrase for $1"; }
+for who in alice bob carol; do
+  run "$ward" key generate --passphrase-fd 3 "$work/people/$who.key" 3< <(pw $who)
+done
+run "$ward" key generate -q --passphrase-fd 3 "$work/online/timestamp.key" 3< <(pw online)
+run "$ward" key generate -q --passphrase-fd 3 "$work/online/snapshot.key" 3< <(pw online)
+echo "(private keys are encrypted PKCS#8; \`openssl pkey\` reads them:)"
+openssl pkey -in "$work/people/alice.key" -passin "pass:demo passphrase for alice" -noout -text 2>/dev/null | head -n 1
+
+say "6. A repository where releases need 2 of 3 approvers"
+run "$ward" repo init "$work/release" \
+  --root-key "$work/people/alice.pub" --root-key "$work/people/bob.pub" --root-key "$work/people/carol.pub" \
+  --root-threshold 2 \
+  --targets-key "$work/people/alice.pub" --targets-key "$work/people/bob.pub" --targets-key "$work/people/carol.pub" \
+  --targets-threshold 2 \
+  --timestamp-key "$work/online/timestamp.key" --snapshot-key "$work/online/snapshot.key" \
+  --passphrase-fd 3 3< <(printf 'demo passphrase for online\n%.0s' 1 2)
+change="$work/release/staged/change.json"
+sign() { run "$ward" repo sign "$change" --key "$work/people/$1.key" --passphrase-fd 3 3< <(pw "$1"); }
+publish() { "$ward" repo publish "$work/release" --passphrase-fd 3 3< <(printf 'demo passphrase for online\n%.0s' 1 2); }
+sign alice
+sign bob
+publish >/dev/null
+echo "root v1 published, signed by alice and bob"
+printf 'firmware image 2.0 for board A\n' > "$work/fw-2.0.img"
+run "$ward" repo add-target "$work/release" firmware/board-a-2.0.img "$work/fw-2.0.img" \
+  --custom '{"hardware":["board-a"],"version":"2.0"}'
+sign alice
+echo '$ ward repo publish (one signature only)'
+set +e
+publish
+rc=$?
+set -e
+echo "exit status $rc: refused, one person cannot release to the fleet"
+sign carol
+echo '$ ward repo publish'
+publish | grep "^published"
+python3 tests/e2e/httpd.py --root "$work/release/published" --port 0 --port-file "$work/port2" &
+srv_pid=$!
+for _ in $(seq 100); do [ -s "$work/port2" ] && break; sleep 0.05; done
+rbase="http://127.0.0.1:$(cat "$work/port2")"
+run "$ward" client init -d "$work/device2" "$work/release/published/metadata/1.root.json"
+run "$ward" client download -d "$work/device2" -m "$rbase/metadata" \
+  firmware/board-a-2.0.img "$rbase/targets" "$work/device2-dl"
+
+say "7. Root key rotation: carol's key is replaced by dave's; the device follows"
+run "$ward" key generate -q --passphrase-fd 3 "$work/people/dave.key" 3< <(pw dave)
+carol_id=$("$ward" key public --passphrase-fd 3 "$work/people/carol.key" 3< <(pw carol) | python3 -c 'import json,sys; print(next(iter(json.load(sys.stdin))))')
+run "$ward" repo rotate "$work/release" root --add-key "$work/people/dave.pub" --remove-key "$carol_id"
+sign alice
+sign dave
+set +e
+publish >/dev/null 2>&1
+echo "publish with alice+dave: exit $? (the old root's threshold needs a second old key)"
+set -e
+sign bob
+publish | grep "^published"
+run "$ward" client refresh -d "$work/device2" "$rbase/metadata"
+
+say "8. An offline root key backed up as 3-of-5 shares, restored from three"
+run "$ward" key backup --shares 5 --threshold 3 --passphrase-fd 3 "$work/people/alice.key" "$work/shares" 3< <(pw alice)
+ls "$work/shares"
+run "$ward" key restore --passphrase-fd 3 "$work/alice-restored.key" \
+  "$work/shares/alice.share-1-of-5" "$work/shares/alice.share-3-of-5" "$work/shares/alice.share-5-of-5" \
+  3< <(pw restored)
+"$ward" key public --passphrase-fd 3 "$work/alice-restored.key" 3< <(pw restored) | head -c 80; echo " ..."
+echo "(same keyid as alice.pub: the restored key is alice's)"
+set +e
+"$ward" key restore --passphrase-fd 3 "$work/x.key" "$work/shares/alice.share-1-of-5" "$work/shares/alice.share-2-of-5" 3< <(pw x)
+echo "two shares: exit $? (refused)"
+set -e
+
+say "9. Repository status: the field report's mistakes as findings"
+run "$ward" repo status "$work/release"
 say "Demo complete"
