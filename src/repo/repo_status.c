@@ -36,8 +36,22 @@ static bool in_array(const json_t *a, const char *s)
 	return false;
 }
 
+/* The longest validity a role should have, in days: past it, a stolen key
+ * or a frozen repository stays useful too long.  Timestamp and snapshot are
+ * signed online and cheap to refresh, so their windows are short. */
+static unsigned max_days(const char *role)
+{
+	if (strcmp(role, "root") == 0)
+		return 3 * 366;
+	if (strcmp(role, "timestamp") == 0)
+		return 7;
+	if (strcmp(role, "snapshot") == 0)
+		return 31;
+	return 366;
+}
+
 /* Expiry warnings: too close (less than a quarter of the period left, or
- * expired) and too far (more than twice the configured period). */
+ * expired) and too far (beyond the role's recommended maximum). */
 static void check_expiry(json_t *findings, const char *role, const json_t *s, unsigned days,
 			 int64_t now)
 {
@@ -51,10 +65,10 @@ static void check_expiry(json_t *findings, const char *role, const json_t *s, un
 	else if (left < period / 4)
 		add(findings, "expiry-close", "medium", "%s expires at %s (less than a quarter of its %u-day period left)",
 		    role, e, days);
-	else if (left > 2 * period)
+	else if (left > (int64_t)max_days(role) * 86400)
 		add(findings, "expiry-far", "medium",
-		    "%s expires at %s, more than twice its %u-day period: a stolen key stays useful that long",
-		    role, e, days);
+		    "%s expires at %s, more than %u days away: a stolen key or a frozen "
+		    "repository stays useful that long", role, e, max_days(role));
 }
 
 /* Private key files next to their .pub whose key is a root or targets key:

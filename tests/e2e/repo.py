@@ -236,6 +236,25 @@ def main():
         st = json.loads(out_)
         res.check("status lists every role", set(st["roles"]) == {"root", "timestamp", "snapshot", "targets"})
         res.check("status: no findings on a 2-of-3 repository", st["findings"] == [], str(st["findings"]))
+
+        # quick start: one development key for everything, and status says
+        # so in every way the field report warns about
+        qs = os.path.join(tmp, "quick")
+        r, w = os.pipe()
+        os.write(w, ((PASSPHRASE + "\n") * 2).encode())
+        os.close(w)
+        p = subprocess.run([harness.WARD, "repo", "init", qs, "--quick-start", "--passphrase-fd",
+                            str(r), "--expiry", "timestamp=30"], capture_output=True, text=True,
+                           pass_fds=(r,))
+        os.close(r)
+        res.check("quick start publishes", p.returncode == 0, p.stderr)
+        rc, out_, err = ward("repo", "status", qs, "--json")
+        ids = {f["id"] for f in json.loads(out_)["findings"]}
+        for finding in ("development-key", "single-signer", "offline-key-on-host", "expiry-far"):
+            res.check("quick start: status finds %s" % finding, finding in ids, str(ids))
+        with open(os.path.join(qs, "keys", "dev.key")) as f:
+            res.check("quick start: the development key is encrypted",
+                      "ENCRYPTED PRIVATE KEY" in f.read())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res.finish()

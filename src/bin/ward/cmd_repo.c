@@ -7,6 +7,9 @@
 
 #include "commands.h"
 #include "keyref.h"
+#include "keys/passphrase.h"
+#include "util/fs.h"
+#include "ward/key.h"
 #include "repo/repo.h"
 #include "tuf/time.h"
 
@@ -14,6 +17,7 @@ static const char usage[] =
 	"usage: ward repo init DIR --root-key PUB... --root-threshold N\n"
 	"                 --targets-key PUB... --targets-threshold N\n"
 	"                 --timestamp-key KEY --snapshot-key KEY [--expiry ROLE=DAYS]...\n"
+	"       ward repo init DIR --quick-start    (one development key for everything)\n"
 	"       ward repo add-target DIR NAME FILE [--custom JSON] [--role ROLE]\n"
 	"       ward repo remove-target DIR NAME [--role ROLE]\n"
 	"       ward repo delegate DIR ROLE --key PUB... --threshold N --path PATTERN...\n"
@@ -46,7 +50,7 @@ struct opts {
 	unsigned root_thr, targets_thr, thr;
 	const char *ts_key, *snap_key, *custom, *role, *from, *key;
 	unsigned expiry[5];
-	bool terminating, json, force;
+	bool terminating, json, force, quick;
 	int64_t now;
 	struct keyref_ctx kctx;
 };
@@ -94,6 +98,60 @@ static int finish(int rc, const ward_error *e, const ward_buf *report, bool repo
 	return rc ? cli_fail(e) : 0;
 }
 
+/* A repository for trying ward out: one development key, encrypted in
+ * DIR/keys/dev.key, for every role with threshold 1, published at once.
+ * It is marked as a development key, so `ward repo status` keeps saying so
+ * until the keys are rotated. */
+static int quick_start(const char *dir, struct opts *o)
+{
+	ward_error e = { 0 };
+	WARD_AUTO(buf_dispose) ward_buf report = WARD_BUF_INIT(1 << 20);
+	WARD_AUTO(passphrase_dispose) passphrase pw = { 0 };
+	ward_passphrase_opts pp = WARD_PASSPHRASE_OPTS_INIT;
+	pp.fd = o->kctx.passphrase_fd;
+	char keydir[4096], key[4200], pub[4200], keyid[WARD_KEYID_SIZE];
+	snprintf(keydir, sizeof(keydir), "%s/keys", dir);
+	snprintf(key, sizeof(key), "%s/dev.key", keydir);
+	snprintf(pub, sizeof(pub), "%s/dev.pub", keydir);
+	/* one passphrase, asked once, for the key's whole quick-start life */
+	int rc = passphrase_get(&pw, &pp, key, true, &e);
+	if (!rc)
+		rc = fs_mkdirs(keydir, &e);
+	ward_passphrase_opts use = WARD_PASSPHRASE_OPTS_INIT;
+	use.passphrase = pw.buf;
+	if (!rc)
+		rc = ward_key_generate(keyid, key, pub, "ed25519", &use, &e);
+	if (rc)
+		return cli_fail(&e);
+	o->kctx.passphrase = pw.buf;
+	const char *pubs[] = { pub };
+	const char *dev[] = { keyid };
+	repo_init_opts io = { .dir = dir, .root_pubs = pubs, .nroot = 1, .root_threshold = 1,
+			      .targets_pubs = pubs, .ntargets = 1, .targets_threshold = 1,
+			      .timestamp_key = key, .snapshot_key = key, .dev_keyids = dev, .ndev = 1,
+			      .now = o->now };
+	memcpy(io.expiry_days, o->expiry, sizeof(o->expiry));
+	crypto_signer *s = NULL;
+	char change[4200];
+	snprintf(change, sizeof(change), "%s/staged/change.json", dir);
+	rc = repo_init(&io, keyref_load, &o->kctx, &e);
+	if (!rc)
+		rc = keyref_load(&s, key, &o->kctx, &e);
+	if (!rc)
+		rc = repo_sign(change, s, &report, &e);
+	crypto_signer_free(s);
+	if (!rc)
+		rc = repo_publish(dir, keyref_load, &o->kctx, o->now, &report, &e);
+	o->kctx.passphrase = NULL;
+	if (rc)
+		return finish(rc, &e, &report, true);
+	printf("quick-start repository published in %s/published\n"
+	       "development key %.16s (%s) signs every role: fine for trying ward out,\n"
+	       "wrong for production.  `ward repo status %s` lists what to fix first.\n",
+	       dir, keyid, key, dir);
+	return 0;
+}
+
 int cmd_repo(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -116,6 +174,7 @@ int cmd_repo(int argc, char **argv)
 		{ "json", no_argument, NULL, 17 },
 		{ "force", no_argument, NULL, 18 },
 		{ "passphrase-fd", required_argument, NULL, 19 },
+		{ "quick-start", no_argument, NULL, 20 },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -148,6 +207,7 @@ int cmd_repo(int argc, char **argv)
 			r = strcmp(optarg, "0") == 0 ? (fd = 0, 0) : parse_uint(optarg, &fd);
 			o.kctx.passphrase_fd = (int)fd;
 			break;
+		case 20: o.quick = true; break;
 		case 't':
 			if (optarg[0] == '@')
 				o.now = strtoll(optarg + 1, NULL, 10);
@@ -170,6 +230,8 @@ int cmd_repo(int argc, char **argv)
 	ward_error e = { 0 };
 	WARD_AUTO(buf_dispose) ward_buf report = WARD_BUF_INIT(1 << 24);
 	int rc;
+	if (strcmp(sub, "init") == 0 && n == 2 && o.quick)
+		return quick_start(dir, &o);
 	if (strcmp(sub, "init") == 0 && n == 2) {
 		repo_init_opts io = { .dir = dir, .root_pubs = o.root_keys, .nroot = o.nroot,
 				      .root_threshold = o.root_thr, .targets_pubs = o.targets_keys,

@@ -7,7 +7,8 @@
 #include "crypto/key.h"
 
 struct keyref_ctx {
-	int passphrase_fd; /* -1: prompt on the terminal */
+	int passphrase_fd;      /* -1: prompt on the terminal */
+	const char *passphrase; /* when set, used for every key (quick start) */
 };
 
 int keyref_load(crypto_signer **out, const char *ref, void *ctx, ward_error *err);
