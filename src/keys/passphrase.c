@@ -123,8 +123,10 @@ static void tty_close(struct tty_state *t)
 	for (size_t i = 0; i < WARD_ARRAY_LEN(TTY_SIGNALS); i++)
 		(void)sigaction(TTY_SIGNALS[i], &t->old[i], NULL);
 	close(t->fd);
-	if (caught_signal)
-		(void)raise(caught_signal);
+	int sig = caught_signal;
+	caught_signal = 0;
+	if (sig)
+		(void)raise(sig);
 }
 
 static int tty_write(int fd, const char *s)

@@ -496,6 +496,46 @@ int repo_delegate(const char *dir, const char *from, const char *name,
 	return rc ? rc : repo_change_save(dir, change, err);
 }
 
+int repo_rotate_online(const char *dir, const char *role, const char *ref, repo_load_fn load,
+		       void *ctx, int64_t now, ward_error *err)
+{
+	if (strcmp(role, "timestamp") != 0 && strcmp(role, "snapshot") != 0)
+		return ward_err(err, WARD_EINVAL, "%s is not an online role", role);
+	WARD_AUTO(json_decref) json_t *cfg = NULL;
+	WARD_AUTO(json_decref) json_t *change = NULL;
+	json_t *key = NULL;
+	char id[65];
+	int rc = repo_config_load(&cfg, dir, err);
+	if (!rc)
+		rc = online_keyid(id, ref, load, ctx, &key, err);
+	if (rc)
+		return rc;
+	rc = repo_change_load(&change, dir, true, err);
+	json_t *s = NULL;
+	if (!rc)
+		rc = repo_change_role(&s, change, dir, cfg, "root", now, err);
+	if (rc) {
+		json_decref(key);
+		return rc;
+	}
+	json_object_set_new(json_object_get(s, "keys"), id, key);
+	json_t *r = json_object_get(json_object_get(s, "roles"), role);
+	json_object_set_new(r, "keyids", json_pack("[s]", id));
+	json_object_set_new(r, "threshold", json_integer(1));
+	/* applied to ward-repo.json by publish, once root carries the key */
+	json_t *pending = json_object_get(change, "online_keys");
+	if (!pending) {
+		pending = json_object();
+		json_object_set_new(change, "online_keys", pending);
+	}
+	json_object_set_new(pending, role, json_string(ref));
+	char name[64];
+	snprintf(name, sizeof(name), "%s (online)", role);
+	json_object_set_new(json_object_get(cfg, "key_names"), id, json_string(name));
+	rc = repo_save_json(dir, "ward-repo.json", cfg, err);
+	return rc ? rc : repo_change_save(dir, change, err);
+}
+
 int repo_rotate(const char *dir, const char *role, const char *const *add_pubs, size_t nadd,
 		const char *const *remove_keyids, size_t nremove, unsigned threshold, int64_t now,
 		ward_error *err)

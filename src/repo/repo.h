@@ -75,6 +75,12 @@ int repo_rotate(const char *dir, const char *role, const char *const *add_pubs, 
 		const char *const *remove_keyids, size_t nremove, unsigned threshold, int64_t now,
 		ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* Stages a new online key for "timestamp" or "snapshot": the key `ref`
+ * names (a key file or pkcs11: URI) replaces the role's keys in a new root,
+ * and ward-repo.json points to it once that root is published. */
+int repo_rotate_online(const char *dir, const char *role, const char *ref, repo_load_fn load,
+		       void *ctx, int64_t now, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
 /* Signs a change file (anywhere: it travels by mail) with one key: every
  * role whose listed signers include the key gets its signature.  Appends a
  * human summary of what was signed to report.  WARD_ENOTFOUND if the key

@@ -281,7 +281,14 @@ int repo_publish(const char *dir, repo_load_fn load, void *ctx, int64_t now, war
 		if (rc)
 			return rc;
 	}
+	/* a staged online key rotation takes effect with the root that lists it */
+	const char *orole;
+	json_t *oref;
+	json_object_foreach(json_object_get(change, "online_keys"), orole, oref)
+		json_object_set(json_object_get(cfg, "online_keys"), orole, oref);
 	rc = write_online(dir, cfg, root, snapmeta, load, ctx, now, true, err);
+	if (!rc && json_object_size(json_object_get(change, "online_keys")))
+		rc = repo_save_json(dir, "ward-repo.json", cfg, err);
 	if (rc)
 		return rc;
 	/* 4. the change is done */

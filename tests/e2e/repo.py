@@ -208,6 +208,16 @@ def main():
                                       "apps/app.bin", url + "/targets", out)
             res.check("device downloads the team's release", rc == 0, err)
 
+            # the online timestamp key moves from the token to a key file
+            ward("repo", "rotate", rel.repo, "timestamp", "--online-key", rel.keys.key("ts"),
+                 check="ok")
+            rel.sign("alice")
+            rel.sign("bob")
+            rel.expect("online key rotation", rel.publish(check=None), "ok")
+            rc, out_, err = harness.ward("client", "refresh", "-d", rel.device, url + "/metadata")
+            res.check("device accepts the timestamp signed by the new online key",
+                      rc == 0 and harness.trusted_versions(out_).get("root") == 3, out_ + err)
+
             # refresh, as cron would run it
             rel.expect("refresh timestamp", ward("repo", "refresh", rel.repo, check=None), "ok",
                        "re-signed")

@@ -23,6 +23,7 @@ static const char usage[] =
 	"       ward repo delegate DIR ROLE --key PUB... --threshold N --path PATTERN...\n"
 	"                 [--from ROLE] [--terminating]\n"
 	"       ward repo rotate DIR ROLE [--add-key PUB]... [--remove-key KEYID]... [--threshold N]\n"
+	"       ward repo rotate DIR timestamp|snapshot --online-key KEY\n"
 	"       ward repo sign CHANGE_FILE --key KEY\n"
 	"       ward repo merge CHANGE_FILE OTHER_COPY...\n"
 	"       ward repo publish DIR\n"
@@ -48,7 +49,7 @@ struct opts {
 	const char *remove[MAXLIST];
 	size_t nroot, ntargets, nkeys, npaths, nremove;
 	unsigned root_thr, targets_thr, thr;
-	const char *ts_key, *snap_key, *custom, *role, *from, *key;
+	const char *ts_key, *snap_key, *custom, *role, *from, *key, *online;
 	unsigned expiry[5];
 	bool terminating, json, force, quick;
 	int64_t now;
@@ -175,6 +176,7 @@ int cmd_repo(int argc, char **argv)
 		{ "force", no_argument, NULL, 18 },
 		{ "passphrase-fd", required_argument, NULL, 19 },
 		{ "quick-start", no_argument, NULL, 20 },
+		{ "online-key", required_argument, NULL, 21 },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -208,6 +210,7 @@ int cmd_repo(int argc, char **argv)
 			o.kctx.passphrase_fd = (int)fd;
 			break;
 		case 20: o.quick = true; break;
+		case 21: o.online = optarg; break;
 		case 't':
 			if (optarg[0] == '@')
 				o.now = strtoll(optarg + 1, NULL, 10);
@@ -252,6 +255,9 @@ int cmd_repo(int argc, char **argv)
 	if (strcmp(sub, "delegate") == 0 && n == 3)
 		return finish(repo_delegate(dir, o.from ? o.from : "targets", a[2], o.keys, o.nkeys, o.thr,
 					    o.paths, o.npaths, o.terminating, o.now, &e),
+			      &e, &report, false);
+	if (strcmp(sub, "rotate") == 0 && n == 3 && o.online)
+		return finish(repo_rotate_online(dir, a[2], o.online, keyref_load, &o.kctx, o.now, &e),
 			      &e, &report, false);
 	if (strcmp(sub, "rotate") == 0 && n == 3)
 		return finish(repo_rotate(dir, a[2], o.keys, o.nkeys, o.remove, o.nremove, o.thr, o.now, &e),
