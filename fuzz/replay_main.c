@@ -9,11 +9,13 @@
  * run in name order, skipping names that start with '.' (.gitkeep).  Each
  * input is copied into a buffer of exactly its size, so an over-read shows
  * under AddressSanitizer as it would under libFuzzer.  Exits 0 when every
- * input ran; a property failure inside the target aborts.
+ * input ran; a property failure inside the target aborts, after the name
+ * of the input is printed.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,34 @@
 
 /* Far above any corpus file; bounds what a stray argument can make us read. */
 #define REPLAY_MAX_BYTES ((size_t)64 << 20)
+
+/* The input being run, named by the crash handler. */
+static const char *volatile current;
+
+static void on_crash(int sig)
+{
+	static const char msg[] = "replay: crashed on ";
+	const char *name = current ? current : "(no input)";
+	size_t n = 0;
+	while (name[n])
+		n++;
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)!write(STDERR_FILENO, name, n);
+	(void)!write(STDERR_FILENO, "\n", 1);
+	raise(sig); /* SA_RESETHAND: now the default action */
+}
+
+/* Only SIGABRT: the sanitizers keep their own SIGSEGV handlers, which
+ * report far more than a name. */
+static void name_crashes(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sa.sa_flags = (int)SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGABRT, &sa, NULL);
+}
 
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
@@ -70,7 +100,9 @@ static int run_file(const char *path)
 		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
+	current = path;
 	(void)LLVMFuzzerTestOneInput(data, len);
+	current = NULL;
 	free(data);
 	return 0;
 }
@@ -116,6 +148,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR_OR_FILE...\n", argv[0]);
 		return 2;
 	}
+	name_crashes();
 	size_t count = 0;
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {

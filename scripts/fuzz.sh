@@ -88,7 +88,7 @@ for t in $targets; do
 done
 
 if [ $failed -ne 0 ]; then
-  echo "fuzz.sh: failures found; new inputs are in fuzz/regress/ (name them after the bug)"
+  echo "fuzz.sh: failures found (above); rename new fuzz/regress/ inputs after their bug"
   exit 1
 fi
 echo "fuzz.sh: no failures"

@@ -59,16 +59,19 @@ typedef struct ward_passphrase_opts {
  * written, the first is removed.  WARD_EINVAL also for an unknown scheme, a
  * passphrase that is too short or not confirmed; WARD_ELIMIT, WARD_EIO,
  * WARD_ENOMEM. */
-WARD_API WARD_NODISCARD int ward_key_generate(char keyid_out[static WARD_KEYID_SIZE], const char *key_path,
-					      const char *pub_path, const char *scheme,
-					      const ward_passphrase_opts *pp, ward_error *err);
+WARD_API WARD_NODISCARD int ward_key_generate(char keyid_out[static WARD_KEYID_SIZE],
+					      const char *key_path, const char *pub_path,
+					      const char *scheme, const ward_passphrase_opts *pp,
+					      ward_error *err);
 
 /* Decrypts key_path and gives its public half: *json_out receives the TUF
- * key object {"keytype", "keyval": {"public"}, "scheme"} as indented JSON
- * with a final newline (release with free()), keyid_out its keyid.
+ * key object {"keytype", "keyval": {"public"}, "scheme"} as compact JSON
+ * with sorted keys, the content of the .pub file without its newline
+ * (release with free()), keyid_out its keyid.
  * WARD_EVERIFY for a wrong passphrase (or a corrupted file), WARD_EINVAL for
  * a file that is not an encrypted PKCS#8 key, WARD_ENOTFOUND, WARD_EIO. */
-WARD_API WARD_NODISCARD int ward_key_public(char **json_out, char keyid_out[static WARD_KEYID_SIZE],
+WARD_API WARD_NODISCARD int ward_key_public(char **json_out,
+					    char keyid_out[static WARD_KEYID_SIZE],
 					    const char *key_path, const ward_passphrase_opts *pp,
 					    ward_error *err);
 
@@ -79,8 +82,9 @@ WARD_API WARD_NODISCARD int ward_key_public(char **json_out, char keyid_out[stat
  * one cannot be written, those already written are removed.  keyid_out
  * receives the key's keyid.  Errors as ward_key_public, and WARD_EINVAL for
  * bad counts. */
-WARD_API WARD_NODISCARD int ward_key_backup(char keyid_out[static WARD_KEYID_SIZE], const char *key_path,
-					    const char *out_dir, unsigned threshold, unsigned shares,
+WARD_API WARD_NODISCARD int ward_key_backup(char keyid_out[static WARD_KEYID_SIZE],
+					    const char *key_path, const char *out_dir,
+					    unsigned threshold, unsigned shares,
 					    const ward_passphrase_opts *pp, ward_error *err);
 
 /* Restores a key from share files and writes it, encrypted with a new
@@ -90,8 +94,9 @@ WARD_API WARD_NODISCARD int ward_key_backup(char keyid_out[static WARD_KEYID_SIZ
  * threshold, and when the combined key does not reproduce the shares'
  * keyid; WARD_EINVAL for a malformed or duplicated share; WARD_ELIMIT,
  * WARD_ENOTFOUND, WARD_EIO, WARD_ENOMEM. */
-WARD_API WARD_NODISCARD int ward_key_restore(char keyid_out[static WARD_KEYID_SIZE], const char *key_path,
-					     const char *const *share_paths, size_t nshares,
-					     const ward_passphrase_opts *pp, ward_error *err);
+WARD_API WARD_NODISCARD int ward_key_restore(char keyid_out[static WARD_KEYID_SIZE],
+					     const char *key_path, const char *const *share_paths,
+					     size_t nshares, const ward_passphrase_opts *pp,
+					     ward_error *err);
 
 #endif

@@ -52,6 +52,10 @@ int wjson_parse(json_t **out, const uint8_t *data, size_t len, size_t max, const
 {
 	if (len > max)
 		return ward_err(err, WARD_ELIMIT, "%s is %zu bytes > %zu byte limit", what, len, max);
+	/* jansson skips a raw NUL between tokens as if it were whitespace; the
+	 * client's reader refuses it, and so must this one (found by fuzzing). */
+	if (memchr(data, 0, len))
+		return ward_err(err, WARD_EINVAL, "%s: NUL byte in JSON", what);
 	json_error_t jerr;
 	json_t *v = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v)

@@ -6,6 +6,7 @@
  */
 #include "repo/repo_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -422,6 +423,78 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 	if (cj)
 		json_object_set(entry, "custom", cj);
 	json_object_set_new(json_object_get(s, "targets"), name, entry);
+	return repo_change_save(dir, change, err);
+}
+
+struct walk {
+	const char *repo;
+	json_t *targets;
+	size_t count;
+	ward_error *err;
+};
+
+static int walk_dir(struct walk *w, const char *path, const char *name, int depth)
+{
+	if (depth > 32)
+		return ward_err(w->err, WARD_ELIMIT, "%s: directories nested too deep", path);
+	DIR *d = opendir(path);
+	if (!d)
+		return ward_err(w->err, WARD_EIO, "%s: %s", path, strerror(errno));
+	int rc = 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		WARD_AUTO(free) char *p = fs_join(path, e->d_name);
+		WARD_AUTO(free) char *n = name[0] ? fs_join(name, e->d_name) : strdup(e->d_name);
+		struct stat st;
+		if (!p || !n) {
+			rc = ward_err(w->err, WARD_ENOMEM, "out of memory");
+		} else if (lstat(p, &st) != 0) {
+			rc = ward_err(w->err, WARD_EIO, "%s: %s", p, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = walk_dir(w, p, n, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			if (!target_name_ok(n)) {
+				rc = ward_err(w->err, WARD_EINVAL, "\"%s\": not a valid target name", n);
+				break;
+			}
+			json_int_t length;
+			json_t *hashes;
+			rc = stage_file(w->repo, p, &length, &hashes, w->err);
+			if (!rc)
+				json_object_set_new(w->targets, n,
+						    json_pack("{s:I, s:o}", "length", length, "hashes", hashes));
+			w->count++;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefix,
+			 const char *role, int64_t now, size_t *count, ward_error *err)
+{
+	WARD_AUTO(json_decref) json_t *cfg = NULL;
+	WARD_AUTO(json_decref) json_t *change = NULL;
+	int rc = repo_config_load(&cfg, dir, err);
+	if (!rc)
+		rc = repo_change_load(&change, dir, true, err);
+	json_t *s = NULL;
+	if (!rc)
+		rc = repo_change_role(&s, change, dir, cfg, role ? role : "targets", now, err);
+	if (rc)
+		return rc;
+	char pfx[WARD_LIMIT_TARGET_NAME];
+	snprintf(pfx, sizeof(pfx), "%s", prefix ? prefix : "");
+	size_t pl = strlen(pfx);
+	while (pl && pfx[pl - 1] == '/')
+		pfx[--pl] = '\0';
+	struct walk w = { dir, json_object_get(s, "targets"), 0, err };
+	rc = walk_dir(&w, src_dir, pfx, 0);
+	if (rc)
+		return rc;
+	*count = w.count;
 	return repo_change_save(dir, change, err);
 }
 

@@ -57,6 +57,11 @@ int repo_init(const repo_init_opts *o, repo_load_fn load, void *ctx, ward_error 
  * ("targets" or a delegated role).  custom: a JSON object text or NULL. */
 int repo_add_target(const char *dir, const char *name, const char *file, const char *custom,
 		    const char *role, int64_t now, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* Stages every regular file under src_dir (recursively, symbolic links
+ * not followed) as a target named prefix + its relative path.  *count gets
+ * the number of files. */
+int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefix,
+			 const char *role, int64_t now, size_t *count, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 int repo_remove_target(const char *dir, const char *name, const char *role, int64_t now,
 		       ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 

@@ -47,6 +47,8 @@ void tuf_meta_free(tuf_meta *m)
 		free(m->strs[i]);
 	free(m->strs);
 	free(m->sigs);
+	for (size_t i = 0; m->verified && i < m->verified->n; i++)
+		free(m->verified->pub[i]);
 	free(m->verified);
 	keyset_dispose(&m->keys);
 	for (size_t i = 0; i < 4; i++)
@@ -607,8 +609,11 @@ static bool signed_by(const tuf_meta *m, const tuf_keyref *ref)
 		if (hex_decode(&sig, &siglen, s->hex, strlen(s->hex)) != 0)
 			continue;
 		if (crypto_key_verify(ref->key, sig, siglen, m->msg, m->msglen) == 0) {
-			if (m->verified->n < WARD_LIMIT_KEYS_VERIFIED)
-				m->verified->pub[m->verified->n++] = pub;
+			/* a copy: the key belongs to the verifying metadata, which
+			 * may be freed first (an old root after rotation) */
+			char *copy = m->verified->n < WARD_LIMIT_KEYS_VERIFIED ? strdup(pub) : NULL;
+			if (copy)
+				m->verified->pub[m->verified->n++] = copy;
 			return true;
 		}
 	}

@@ -101,7 +101,7 @@ typedef struct tuf_targetfile {
  * verified by root N's keys and by its own, mostly the same keys over the
  * same bytes, so each signature is checked once. */
 typedef struct tuf_verified {
-	const char *pub[WARD_LIMIT_KEYS_VERIFIED];
+	char *pub[WARD_LIMIT_KEYS_VERIFIED]; /* owned copies */
 	size_t n;
 } tuf_verified;
 

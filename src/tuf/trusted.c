@@ -295,10 +295,17 @@ static int find_delegation(const tuf_meta *delegator, const char *role, const tu
 		}
 	}
 	if (delegator->succinct.present) {
-		/* Succinct bins are named prefix-<hex>; any in range is valid. */
+		/* TAP 15: bins are named prefix-<hex>, with exactly
+		 * ceil(bit_length/4) lowercase hex digits and a value below
+		 * 2^bit_length. */
 		const tuf_succinct *s = &delegator->succinct;
 		size_t plen = strlen(s->name_prefix);
-		if (strncmp(role, s->name_prefix, plen) == 0 && role[plen] == '-') {
+		size_t width = (s->bit_length + 3) / 4;
+		const char *hex = role + plen + 1;
+		bool ok = strncmp(role, s->name_prefix, plen) == 0 && role[plen] == '-' &&
+			  strlen(hex) == width && strspn(hex, "0123456789abcdef") == width;
+		unsigned long long v = ok ? strtoull(hex, NULL, 16) : 0;
+		if (ok && (s->bit_length >= 32 || v < (1ull << s->bit_length))) {
 			snprintf(namebuf, namelen, "%s", role);
 			*out = &s->role;
 			return 0;

@@ -38,7 +38,7 @@ def main():
     res = harness.Results()
     tmp = tempfile.mkdtemp(prefix="ward-repo-crash-")
     try:
-        rel = Release(tmp, res)
+        rel = Release(tmp, res, token=False)
         rel.init()
         rel.sign("alice")
         rel.sign("bob")

@@ -19,6 +19,7 @@ static const char usage[] =
 	"                 --timestamp-key KEY --snapshot-key KEY [--expiry ROLE=DAYS]...\n"
 	"       ward repo init DIR --quick-start    (one development key for everything)\n"
 	"       ward repo add-target DIR NAME FILE [--custom JSON] [--role ROLE]\n"
+	"       ward repo add-targets DIR SOURCE_DIR [--prefix PATH] [--role ROLE]\n"
 	"       ward repo remove-target DIR NAME [--role ROLE]\n"
 	"       ward repo delegate DIR ROLE --key PUB... --threshold N --path PATTERN...\n"
 	"                 [--from ROLE] [--terminating]\n"
@@ -49,7 +50,7 @@ struct opts {
 	const char *remove[MAXLIST];
 	size_t nroot, ntargets, nkeys, npaths, nremove;
 	unsigned root_thr, targets_thr, thr;
-	const char *ts_key, *snap_key, *custom, *role, *from, *key, *online;
+	const char *ts_key, *snap_key, *custom, *role, *from, *key, *online, *prefix;
 	unsigned expiry[5];
 	bool terminating, json, force, quick;
 	int64_t now;
@@ -177,6 +178,7 @@ int cmd_repo(int argc, char **argv)
 		{ "passphrase-fd", required_argument, NULL, 19 },
 		{ "quick-start", no_argument, NULL, 20 },
 		{ "online-key", required_argument, NULL, 21 },
+		{ "prefix", required_argument, NULL, 22 },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -211,6 +213,7 @@ int cmd_repo(int argc, char **argv)
 			break;
 		case 20: o.quick = true; break;
 		case 21: o.online = optarg; break;
+		case 22: o.prefix = optarg; break;
 		case 't':
 			if (optarg[0] == '@')
 				o.now = strtoll(optarg + 1, NULL, 10);
@@ -250,6 +253,13 @@ int cmd_repo(int argc, char **argv)
 	}
 	if (strcmp(sub, "add-target") == 0 && n == 4)
 		return finish(repo_add_target(dir, a[2], a[3], o.custom, o.role, o.now, &e), &e, &report, false);
+	if (strcmp(sub, "add-targets") == 0 && n == 3) {
+		size_t count = 0;
+		rc = repo_add_targets_dir(dir, a[2], o.prefix, o.role, o.now, &count, &e);
+		if (!rc)
+			printf("staged %zu targets\n", count);
+		return finish(rc, &e, &report, false);
+	}
 	if (strcmp(sub, "remove-target") == 0 && n == 3)
 		return finish(repo_remove_target(dir, a[2], o.role, o.now, &e), &e, &report, false);
 	if (strcmp(sub, "delegate") == 0 && n == 3)
