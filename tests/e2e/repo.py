@@ -221,6 +221,35 @@ def main():
             res.check("device accepts the timestamp signed by the new online key",
                       rc == 0 and harness.trusted_versions(out_).get("root") == 3, out_ + err)
 
+            # targets keys rotate too: carol out, dave in, and a release
+            # signed by the new set reaches the device
+            ward("repo", "rotate", rel.repo, "targets", "--add-key", rel.keys.pub("dave"),
+                 "--remove-key", keyid(rel.keys.pub("carol")), check="ok")
+            rel.sign("alice")
+            rel.sign("bob")
+            rel.expect("targets key rotation", rel.publish(check=None), "ok")
+            with open(img, "w") as f:
+                f.write("firmware 3.0\n")
+            ward("repo", "add-target", rel.repo, "firmware/c.img", img, check="ok")
+            rel.sign("carol", check=None)
+            rel.sign("dave")
+            rel.expect("a revoked targets key does not count", rel.publish(check=None), "verify",
+                       "targets v4: signed by 1 of 2 required keys of root v4")
+            rel.sign("alice")
+            rel.expect("release by the rotated targets keys", rel.publish(check=None), "ok")
+            rc, _, err = harness.ward("client", "download", "-d", rel.device, "-m", url + "/metadata",
+                                      "firmware/c.img", url + "/targets", out)
+            res.check("device downloads a release signed by the new targets keys", rc == 0, err)
+
+            # a staged change that sat until it expired is refused
+            ward("repo", "add-target", rel.repo, "firmware/d.img", img, check="ok")
+            rel.sign("alice")
+            rel.sign("dave")
+            rel.expect("an expired staged change", ward("repo", "publish", rel.repo, "--time",
+                                                        "2031-01-01T00:00:00Z", check=None),
+                       "expired", "has expired")
+            os.unlink(rel.change)
+
             # refresh, as cron would run it
             rel.expect("refresh timestamp", ward("repo", "refresh", rel.repo, check=None), "ok",
                        "re-signed")
@@ -238,10 +267,11 @@ def main():
                                  os.path.join(rel.repo, "published", "metadata", "1.root.json"),
                                  "--metadata-url", url + "/metadata", "--targets-url",
                                  url + "/targets", "--out", os.path.join(tmp, "tufjs-out"),
-                                 "firmware/a.img", "apps/app.bin"],
+                                 "firmware/a.img", "firmware/c.img", "apps/app.bin"],
                                 capture_output=True, text=True, timeout=120)
-            res.check("tuf-js accepts ward's repository after rotation and delegation",
-                      tj.returncode == 0 and tj.stdout.count("downloaded") == 2,
+            res.check("tuf-js accepts ward's repository after root, targets and online key "
+                      "rotation and a delegation",
+                      tj.returncode == 0 and tj.stdout.count("downloaded") == 3,
                       tj.stdout + tj.stderr)
 
         # status
