@@ -377,6 +377,24 @@ static int stage_file(const char *dir, const char *file, json_int_t *length, jso
 	return fs_sync_dir(files, err);
 }
 
+/* The role a target goes to when none is named: its hash bin if the
+ * repository uses hash-bin delegation, else "targets". */
+static void default_role(char *out, size_t outlen, const json_t *cfg, const char *name)
+{
+	const json_t *bins = json_object_get(cfg, "bins");
+	if (!bins) {
+		snprintf(out, outlen, "targets");
+		return;
+	}
+	unsigned bits = (unsigned)json_integer_value(json_object_get(bins, "bits"));
+	uint8_t d[32];
+	char hex[65];
+	EVP_Digest(name, strlen(name), d, NULL, EVP_sha256(), NULL);
+	hex_encode(hex, d, 32);
+	snprintf(out, outlen, "%s-%.*s", json_string_value(json_object_get(bins, "prefix")),
+		 (int)(bits / 4), hex);
+}
+
 static bool target_name_ok(const char *name)
 {
 	size_t n = strlen(name);
@@ -411,8 +429,11 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 	if (!rc)
 		rc = repo_change_load(&change, dir, true, err);
 	json_t *s = NULL;
+	char binrole[WARD_LIMIT_ROLE_NAME + 1];
+	if (!rc && !role)
+		default_role(binrole, sizeof(binrole), cfg, name);
 	if (!rc)
-		rc = repo_change_role(&s, change, dir, cfg, role ? role : "targets", now, err);
+		rc = repo_change_role(&s, change, dir, cfg, role ? role : binrole, now, err);
 	json_int_t length = 0;
 	json_t *hashes = NULL;
 	if (!rc)
@@ -428,7 +449,10 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 
 struct walk {
 	const char *repo;
-	json_t *targets;
+	json_t *targets; /* the named role's targets, or NULL: route to bins */
+	json_t *change;
+	const json_t *cfg;
+	int64_t now;
 	size_t count;
 	ward_error *err;
 };
@@ -462,9 +486,19 @@ static int walk_dir(struct walk *w, const char *path, const char *name, int dept
 			json_int_t length;
 			json_t *hashes;
 			rc = stage_file(w->repo, p, &length, &hashes, w->err);
+			json_t *into = w->targets;
+			if (!rc && !into) {
+				char r[WARD_LIMIT_ROLE_NAME + 1];
+				json_t *s = NULL;
+				default_role(r, sizeof(r), w->cfg, n);
+				rc = repo_change_role(&s, w->change, w->repo, w->cfg, r, w->now, w->err);
+				into = s ? json_object_get(s, "targets") : NULL;
+			}
 			if (!rc)
-				json_object_set_new(w->targets, n,
+				json_object_set_new(into, n,
 						    json_pack("{s:I, s:o}", "length", length, "hashes", hashes));
+			else
+				json_decref(hashes);
 			w->count++;
 		}
 	}
@@ -481,7 +515,8 @@ int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefi
 	if (!rc)
 		rc = repo_change_load(&change, dir, true, err);
 	json_t *s = NULL;
-	if (!rc)
+	bool routed = !role && json_object_get(cfg, "bins");
+	if (!rc && !routed)
 		rc = repo_change_role(&s, change, dir, cfg, role ? role : "targets", now, err);
 	if (rc)
 		return rc;
@@ -490,7 +525,7 @@ int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefi
 	size_t pl = strlen(pfx);
 	while (pl && pfx[pl - 1] == '/')
 		pfx[--pl] = '\0';
-	struct walk w = { dir, json_object_get(s, "targets"), 0, err };
+	struct walk w = { dir, routed ? NULL : json_object_get(s, "targets"), change, cfg, now, 0, err };
 	rc = walk_dir(&w, src_dir, pfx, 0);
 	if (rc)
 		return rc;
@@ -507,8 +542,13 @@ int repo_remove_target(const char *dir, const char *name, const char *role, int6
 	if (!rc)
 		rc = repo_change_load(&change, dir, true, err);
 	json_t *s = NULL;
+	char binrole[WARD_LIMIT_ROLE_NAME + 1];
+	if (!rc && !role) {
+		default_role(binrole, sizeof(binrole), cfg, name);
+		role = binrole;
+	}
 	if (!rc)
-		rc = repo_change_role(&s, change, dir, cfg, role ? role : "targets", now, err);
+		rc = repo_change_role(&s, change, dir, cfg, role, now, err);
 	if (rc)
 		return rc;
 	if (json_object_del(json_object_get(s, "targets"), name) != 0)
@@ -565,6 +605,60 @@ int repo_delegate(const char *dir, const char *from, const char *name,
 			    json_pack("{s:{s:s, s:s, s:i, s:s, s:{}}, s:[]}", "signed", "_type",
 				      "targets", "spec_version", "1.0.31", "version", 1, "expires",
 				      exp, "targets", "signatures"));
+	rc = repo_save_json(dir, "ward-repo.json", cfg, err);
+	return rc ? rc : repo_change_save(dir, change, err);
+}
+
+int repo_delegate_bins(const char *dir, const char *from, const char *prefix, unsigned bits,
+		       const char *const *pubs, size_t npubs, unsigned threshold, int64_t now,
+		       ward_error *err)
+{
+	if (bits != 4 && bits != 8 && bits != 12 && bits != 16)
+		return ward_err(err, WARD_EINVAL, "--bits must be 4, 8, 12 or 16");
+	if (!npubs || threshold < 1 || threshold > npubs)
+		return ward_err(err, WARD_EINVAL, "hash bins need keys and a threshold between 1 and their number");
+	if (!prefix[0] || strlen(prefix) > 64 || strchr(prefix, '/') || prefix[0] == '.')
+		return ward_err(err, WARD_EINVAL, "\"%s\": not a valid bin name prefix", prefix);
+	WARD_AUTO(json_decref) json_t *cfg = NULL;
+	WARD_AUTO(json_decref) json_t *change = NULL;
+	int rc = repo_config_load(&cfg, dir, err);
+	if (!rc && json_object_get(cfg, "bins"))
+		rc = ward_err(err, WARD_EINVAL, "%s already uses hash-bin delegation", dir);
+	if (!rc)
+		rc = repo_change_load(&change, dir, true, err);
+	json_t *s = NULL;
+	if (!rc)
+		rc = repo_change_role(&s, change, dir, cfg, from, now, err);
+	if (rc)
+		return rc;
+	json_t *d = json_object_get(s, "delegations");
+	if (!d) {
+		d = json_pack("{s:{}, s:[]}", "keys", "roles");
+		json_object_set_new(s, "delegations", d);
+	}
+	WARD_AUTO(json_decref) json_t *keyids = json_array();
+	rc = add_keys(json_object_get(d, "keys"), keyids, json_object_get(cfg, "key_names"), pubs,
+		      npubs, err);
+	if (rc)
+		return rc;
+	char exp[32];
+	repo_expires(exp, now, repo_expiry_days(cfg, "delegated"));
+	unsigned n = 1u << bits, width = bits / 4;
+	for (unsigned b = 0; b < n; b++) {
+		char name[96], hex[16];
+		snprintf(hex, sizeof(hex), "%0*x", (int)width, b);
+		snprintf(name, sizeof(name), "%s-%s", prefix, hex);
+		json_array_append_new(json_object_get(d, "roles"),
+				      json_pack("{s:s, s:O, s:i, s:b, s:[s]}", "name", name, "keyids",
+						keyids, "threshold", (int)threshold, "terminating", 1,
+						"path_hash_prefixes", hex));
+		json_object_set_new(json_object_get(change, "roles"), name,
+				    json_pack("{s:{s:s, s:s, s:i, s:s, s:{}}, s:[]}", "signed", "_type",
+					      "targets", "spec_version", "1.0.31", "version", 1,
+					      "expires", exp, "targets", "signatures"));
+	}
+	json_object_set_new(cfg, "bins", json_pack("{s:s, s:s, s:i}", "from", from, "prefix", prefix,
+						    "bits", (int)bits));
 	rc = repo_save_json(dir, "ward-repo.json", cfg, err);
 	return rc ? rc : repo_change_save(dir, change, err);
 }

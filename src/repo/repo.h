@@ -72,6 +72,15 @@ int repo_delegate(const char *dir, const char *from, const char *name,
 		  const char *const *paths, size_t npaths, bool terminating, int64_t now,
 		  ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* Stages hash-bin delegation for very large repositories: `from` delegates
+ * to 2^bits roles "PREFIX-XX" (bits 4, 8, 12 or 16), each responsible for
+ * the target paths whose SHA-256 starts with its hex prefix
+ * (path_hash_prefixes, which every TUF client reads), all signed by the
+ * given keys.  Targets added afterwards without --role go to their bin. */
+int repo_delegate_bins(const char *dir, const char *from, const char *prefix, unsigned bits,
+		       const char *const *pubs, size_t npubs, unsigned threshold, int64_t now,
+		       ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
 /* Stages a key change for a top-level role in a new root version: keys
  * added (TUF key JSON files), keys removed (keyids), a new threshold (0 =
  * keep).  The new root must be signed by the old and the new root

@@ -280,6 +280,51 @@ def main():
         res.check("status lists every role", set(st["roles"]) == {"root", "timestamp", "snapshot", "targets"})
         res.check("status: no findings on a 2-of-3 repository", st["findings"] == [], str(st["findings"]))
 
+        # hash-bin delegation: targets spread over 16 bins by path hash
+        bins = Release.__new__(Release)
+        bins.tmp, bins.res, bins.keys = tmp, res, rel.keys
+        bins.repo = os.path.join(tmp, "binrepo")
+        bins.change = os.path.join(bins.repo, "staged", "change.json")
+        bins.ts_key = rel.keys.key("ts")
+        bins.init()
+        bins.sign("alice")
+        bins.sign("bob")
+        bins.publish()
+        ward("repo", "delegate-bins", bins.repo, "--bits", "4", "--key", rel.keys.pub("team"),
+             "--threshold", "1", check="ok")
+        src = os.path.join(tmp, "many")
+        for i in range(60):
+            os.makedirs(os.path.join(src, "pkg%d" % (i % 3)), exist_ok=True)
+            with open(os.path.join(src, "pkg%d" % (i % 3), "file%02d.bin" % i), "w") as f:
+                f.write("content %d\n" % i)
+        rc, out_, err = ward("repo", "add-targets", bins.repo, src, "--prefix", "pool")
+        res.check("add-targets stages a directory", rc == 0 and "staged 60 targets" in out_, out_ + err)
+        bins.sign("alice")
+        bins.sign("bob")
+        bins.sign("team")
+        bins.expect("hash-bin release", bins.publish(check=None), "ok")
+        with open(os.path.join(bins.repo, "published", "metadata", "targets.json")) as f:
+            roles = json.load(f)["signed"]["delegations"]["roles"]
+        res.check("16 bins with path_hash_prefixes", len(roles) == 16 and
+                  all(len(r["path_hash_prefixes"]) == 1 for r in roles))
+        with harness.http_server(os.path.join(bins.repo, "published")) as burl:
+            bdev = os.path.join(tmp, "bdev")
+            harness.ward("client", "init", "-q", "-d", bdev,
+                         os.path.join(bins.repo, "published", "metadata", "1.root.json"), check="ok")
+            for name in ("pool/pkg0/file00.bin", "pool/pkg1/file31.bin", "pool/pkg2/file59.bin"):
+                rc, _, err = harness.ward("client", "download", "-d", bdev, "-m", burl + "/metadata",
+                                          name, burl + "/targets", os.path.join(tmp, "bout"))
+                res.check("device finds %s in its bin" % name, rc == 0, err)
+            interop = os.path.join(os.path.dirname(__file__), "..", "interop")
+            tj = subprocess.run(["node", os.path.join(interop, "client.mjs"), "--metadata-dir",
+                                 os.path.join(tmp, "tufjs-bins"), "--root",
+                                 os.path.join(bins.repo, "published", "metadata", "1.root.json"),
+                                 "--metadata-url", burl + "/metadata", "--targets-url",
+                                 burl + "/targets", "--out", os.path.join(tmp, "tufjs-bout"),
+                                 "pool/pkg1/file31.bin"], capture_output=True, text=True, timeout=120)
+            res.check("tuf-js finds a target in ward's hash bins", tj.returncode == 0,
+                      tj.stdout + tj.stderr)
+
         # quick start: one development key for everything, and status says
         # so in every way the field report warns about
         qs = os.path.join(tmp, "quick")

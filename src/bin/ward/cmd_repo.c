@@ -23,6 +23,7 @@ static const char usage[] =
 	"       ward repo remove-target DIR NAME [--role ROLE]\n"
 	"       ward repo delegate DIR ROLE --key PUB... --threshold N --path PATTERN...\n"
 	"                 [--from ROLE] [--terminating]\n"
+	"       ward repo delegate-bins DIR --bits 8 --key PUB... --threshold N [--prefix NAME]\n"
 	"       ward repo rotate DIR ROLE [--add-key PUB]... [--remove-key KEYID]... [--threshold N]\n"
 	"       ward repo rotate DIR timestamp|snapshot --online-key KEY\n"
 	"       ward repo sign CHANGE_FILE --key KEY\n"
@@ -49,7 +50,7 @@ struct opts {
 	const char *root_keys[MAXLIST], *targets_keys[MAXLIST], *keys[MAXLIST], *paths[MAXLIST];
 	const char *remove[MAXLIST];
 	size_t nroot, ntargets, nkeys, npaths, nremove;
-	unsigned root_thr, targets_thr, thr;
+	unsigned root_thr, targets_thr, thr, bits;
 	const char *ts_key, *snap_key, *custom, *role, *from, *key, *online, *prefix;
 	unsigned expiry[5];
 	bool terminating, json, force, quick;
@@ -179,6 +180,7 @@ int cmd_repo(int argc, char **argv)
 		{ "quick-start", no_argument, NULL, 20 },
 		{ "online-key", required_argument, NULL, 21 },
 		{ "prefix", required_argument, NULL, 22 },
+		{ "bits", required_argument, NULL, 23 },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -214,6 +216,7 @@ int cmd_repo(int argc, char **argv)
 		case 20: o.quick = true; break;
 		case 21: o.online = optarg; break;
 		case 22: o.prefix = optarg; break;
+		case 23: r = parse_uint(optarg, &o.bits); break;
 		case 't':
 			if (optarg[0] == '@')
 				o.now = strtoll(optarg + 1, NULL, 10);
@@ -265,6 +268,11 @@ int cmd_repo(int argc, char **argv)
 	if (strcmp(sub, "delegate") == 0 && n == 3)
 		return finish(repo_delegate(dir, o.from ? o.from : "targets", a[2], o.keys, o.nkeys, o.thr,
 					    o.paths, o.npaths, o.terminating, o.now, &e),
+			      &e, &report, false);
+	if (strcmp(sub, "delegate-bins") == 0 && n == 2)
+		return finish(repo_delegate_bins(dir, o.from ? o.from : "targets",
+						 o.prefix ? o.prefix : "bins", o.bits ? o.bits : 8,
+						 o.keys, o.nkeys, o.thr, o.now, &e),
 			      &e, &report, false);
 	if (strcmp(sub, "rotate") == 0 && n == 3 && o.online)
 		return finish(repo_rotate_online(dir, a[2], o.online, keyref_load, &o.kctx, o.now, &e),
