@@ -5,7 +5,7 @@
 # ordinary test suite replays it from then on; the script then exits 1.
 #
 #   FUZZ_SECONDS=30          seconds per target
-#   FUZZ_TARGETS="json ..."  subset of: json metadata verify time
+#   FUZZ_TARGETS="json ..."  subset of: json metadata verify time shares pkcs11_uri
 #   FUZZ_BUILD=build-fuzz    build directory (set up on first use)
 #   FUZZ_JOBS=1              parallel fuzzing processes per target
 #
@@ -17,19 +17,24 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 seconds=${FUZZ_SECONDS:-30}
-targets=${FUZZ_TARGETS:-"json metadata verify time"}
+targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri"}
 build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
 # Longest input worth trying per target: the largest real metadata in the
 # seeds is ~7 KB (a Sigstore root); metadata goes past the 16 KiB timestamp
-# limit so that refusal runs too; expiry strings are at most 40 bytes.
+# limit so that refusal runs too; expiry strings are at most 40 bytes; a
+# share of an RSA-3072 key is ~4 KB (an RSA-16384 one would approach the
+# 64 KiB WARD_LIMIT_KEY_SHARE_BYTES, far too slow to mutate); URIs go just
+# past PKCS11_URI_MAX (4096).
 max_len() {
   case $1 in
     json) echo 16384 ;;
     metadata) echo 20000 ;;
     verify) echo 8192 ;;
     time) echo 64 ;;
+    shares) echo 8192 ;;
+    pkcs11_uri) echo 4200 ;;
     *) echo 4096 ;;
   esac
 }
@@ -52,7 +57,10 @@ for t in $targets; do
   mkdir -p "$work" "$artifacts" "$regress"
   extra=()
   [ "$jobs" -gt 1 ] && extra+=(-jobs="$jobs" -workers="$jobs")
-  case $t in json | metadata | verify) extra+=(-dict="$top/fuzz/tuf.dict") ;; esac
+  case $t in
+    json | metadata | verify) extra+=(-dict="$top/fuzz/tuf.dict") ;;
+    shares | pkcs11_uri) extra+=(-dict="$top/fuzz/$t.dict") ;;
+  esac
   printf '\n== fuzz %s for %ss ==\n' "$t" "$seconds"
   rc=0
   # The work corpus comes first: libFuzzer writes new inputs there only.
