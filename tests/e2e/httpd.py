@@ -61,6 +61,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
     server_version = "ward-test-httpd"
     timeout = 60  # an idle or stuck client does not hold a thread forever
+    # Headers and body go out in two send()s on a keep-alive connection; with
+    # Nagle on, the body waits for the delayed ACK (~40 ms per request).
+    disable_nagle_algorithm = True
 
     # -- plumbing ---------------------------------------------------------
 
