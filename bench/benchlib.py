@@ -1,6 +1,6 @@
 """benchlib.py - what bench/*.py share: the machine description, a test
 HTTP server on 127.0.0.1, and interleaved, repeated measurements through
-`/usr/bin/time -f '%e %M'` (elapsed seconds, peak RSS in KiB).
+`/usr/bin/time -f '%e %M'` (peak RSS in KiB; see timed() for the times).
 
 Each run of a client is one or more commands run one after another (e.g.
 `ward client init` then `ward client download`); its time is the sum of
@@ -8,7 +8,9 @@ their wall-clock times, measured here with a nanosecond clock because
 %e's 10 ms resolution is too coarse for ward, and its peak RSS is the
 largest %M of its commands.  Runs of the compared clients alternate
 (A B A B ...) after one unmeasured warm-up run each, so drift in the machine
-hits both alike; the median of the runs is reported."""
+hits both alike; the median of the runs is reported.  CPU time (user +
+system, summed over a run's commands) is reported beside wall time: on a
+shared machine it moves much less with the load than wall time does."""
 
 import contextlib
 import os
@@ -20,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -51,7 +54,7 @@ def machine():
         if shutil.which("node") else "absent"
     ossl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip() \
         if shutil.which("openssl") else "?"
-    rev = subprocess.run(["git", "-C", SRC_DIR, "describe", "--always", "--dirty"],
+    rev = os.environ.get("WARD_REV") or subprocess.run(["git", "-C", SRC_DIR, "describe", "--always", "--dirty"],
                          capture_output=True, text=True,
                          env=dict(os.environ, GIT_OPTIONAL_LOCKS="0")).stdout.strip() or "?"
     return ("nproc %d, CPU %s, RAM %s, %s %s, %s, node %s, ward %s build %s, load average %s" % (
@@ -89,27 +92,42 @@ class TimeLimit(Exception):
 
 
 def timed(cmd, limit=None):
-    """Runs one command (argv list) under /usr/bin/time; returns
-    (wall seconds, %e seconds, peak RSS KiB, stdout).  Past `limit`
-    seconds the command's whole process group is killed and TimeLimit
-    raised."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+    """Runs one command (argv list) under /usr/bin/time -f '%e %M'; returns
+    (wall seconds, CPU seconds, peak RSS KiB, stdout).  Peak RSS is time's
+    %M; wall time is measured here with a nanosecond clock and CPU time
+    (user + system, microseconds) comes from wait4() on /usr/bin/time, which
+    includes the command it waited for, because %e, %U and %S have 10 ms
+    resolution, too coarse for ward.  Past `limit` seconds the command's
+    whole process group is killed and TimeLimit raised."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf, \
+            tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        killed = []
+
+        def kill():
+            killed.append(True)
+            os.killpg(p.pid, signal.SIGKILL)
+
         t0 = time.perf_counter_ns()
         p = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
-        try:
-            out, err = p.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.communicate()
-            raise TimeLimit()
+                             stdout=out, stderr=err, text=True, start_new_session=True)
+        timer = threading.Timer(limit, kill) if limit else None
+        if timer:
+            timer.start()
+        _, status, ru = os.wait4(p.pid, 0)
         wall = (time.perf_counter_ns() - t0) / 1e9
+        if timer:
+            timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if killed:
+            raise TimeLimit()
+        out.seek(0)
+        err.seek(0)
+        o = out.read()
         if p.returncode != 0:
             raise RuntimeError("failed (exit %d): %s\n%s%s" % (
-                p.returncode, " ".join(shlex.quote(c) for c in cmd), out, err))
-        e, m = tf.read().split()[-2:]
-        return wall, float(e), int(m), out
+                p.returncode, " ".join(shlex.quote(c) for c in cmd), o, err.read()))
+        m = int(tf.read().split()[-1])
+        return wall, ru.ru_utime + ru.ru_stime, m, o
 
 
 class Client:
@@ -125,22 +143,27 @@ class Client:
         self.cmds = cmds
         self.prep = prep or (lambda: None)
         self.check = check or (lambda out: None)
-        self.walls, self.rss = [], []
+        self.walls, self.rss, self.cpus = [], [], []
 
     def run_once(self):
         self.prep()
-        total, peak, out = 0.0, 0, ""
+        total, cpu, peak, out = 0.0, 0.0, 0, ""
         for c in self.cmds():
-            wall, _, rss, o = timed(c, self.limit)
+            wall, c_cpu, rss, o = timed(c, self.limit)
             total += wall
+            cpu += c_cpu
             peak = max(peak, rss)
             out += o
         self.check(out)
-        return total, peak
+        return total, peak, cpu
 
     @property
     def wall(self):
         return statistics.median(self.walls)
+
+    @property
+    def cpu(self):
+        return statistics.median(self.cpus)
 
     @property
     def peak(self):
@@ -156,13 +179,26 @@ def compare(clients, runs=RUNS):
             if c.limit is not None and i > 0:
                 continue
             try:
-                w, r = c.run_once()
+                w, r, u = c.run_once()
             except TimeLimit:
                 c.dnf = True
                 continue
             c.walls.append(w)
             c.rss.append(r)
+            c.cpus.append(u)
     return clients
+
+
+def fstype(path):
+    """The file system type of the mount holding path (from /proc/mounts)."""
+    best, kind = "", "?"
+    path = os.path.realpath(path)
+    with open("/proc/mounts") as f:
+        for line in f:
+            mnt, typ = line.split()[1:3]
+            if (path == mnt or path.startswith(mnt.rstrip("/") + "/")) and len(mnt) > len(best):
+                best, kind = mnt, typ
+    return kind
 
 
 def ward_floor_rss(runs=5):
@@ -180,15 +216,18 @@ def fmt_kib(k):
 
 
 def table(clients, base):
-    """Markdown rows: median time, peak RSS, and both as ratios to base."""
-    rows = ["| client | median time | runs (s) | peak RSS (median) | time ÷ %s | RSS ÷ %s |"
-            % (base.name, base.name), "|---|---|---|---|---|---|"]
+    """Markdown rows: median wall time, CPU time, peak RSS, and each as a
+    ratio to base."""
+    b = base.name
+    rows = ["| client | median wall time | runs (s) | median CPU (user+sys) | peak RSS (median) "
+            "| wall ÷ %s | CPU ÷ %s | RSS ÷ %s |" % (b, b, b), "|---|---|---|---|---|---|---|---|"]
     for c in clients:
         if c.dnf:
-            rows.append("| %s | **did not finish in %d s** (killed) | - | - | > %.0f× | - |" % (
-                c.name, c.limit, c.limit / base.wall))
+            rows.append("| %s | **did not finish in %d s** (killed) | - | - | - | > %.0f× | - | - |"
+                        % (c.name, c.limit, c.limit / base.wall))
             continue
-        rows.append("| %s | %s | %s | %s | %.2f× | %.2f× |" % (
-            c.name, fmt_s(c.wall), " ".join("%.3f" % w for w in c.walls), fmt_kib(c.peak),
-            c.wall / base.wall, c.peak / base.peak))
+        rows.append("| %s | %s | %s | %s | %s | %.2f× | %.2f× | %.2f× |" % (
+            c.name, fmt_s(c.wall), " ".join("%.3f" % w for w in c.walls), fmt_s(c.cpu),
+            fmt_kib(c.peak), c.wall / base.wall, c.cpu / max(base.cpu, 0.005),
+            c.peak / base.peak))
     return "\n".join(rows)

@@ -84,12 +84,13 @@ def main():
         print("machine: %s  \n%d runs (median), 1 warm-up each; the target is in the page "
               "cache; ward's output directory is on the same disk (/tmp)\n"
               % (B.machine(), B.RUNS))
-        print("| command | median time | runs (s) | throughput | peak RSS |")
-        print("|---|---|---|---|---|")
+        print("| command | median wall time | runs (s) | throughput | median CPU (user+sys) "
+              "| peak RSS |")
+        print("|---|---|---|---|---|---|")
         for c in (ward, s256, both, ossl, curl):
-            print("| %s | %s | %s | %.0f MiB/s | %s |" % (
+            print("| %s | %s | %s | %.0f MiB/s | %s | %s |" % (
                 c.name, B.fmt_s(c.wall), " ".join("%.3f" % w for w in c.walls),
-                mib / c.wall, B.fmt_kib(c.peak)))
+                mib / c.wall, B.fmt_s(c.cpu), B.fmt_kib(c.peak)))
         print("\nward throughput ÷ sha256sum throughput: **%.2f×** (goal ≥ 0.9×); "
               "÷ (sha256sum + sha512sum): %.2f×\n" % (s256.wall / ward.wall, both.wall / ward.wall))
     finally:

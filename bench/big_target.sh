@@ -7,6 +7,6 @@
 #   bash bench/big_target.sh                 RUNS=5 BUILDTYPE=debugoptimized
 #   SIZE_MIB=256 bash bench/big_target.sh    a smaller target
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_setup
+bench_setup no-tufjs
 bench_need_pkg curl curl
 exec python3 "$BENCH_DIR/big_target.py" "$@"

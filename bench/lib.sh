@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib.sh - sourced by bench/*.sh: builds ward, installs what the
 # benchmarks need, then the benchmark's Python half (bench/*.py on
 # bench/benchlib.py) does the measuring.
@@ -31,7 +32,7 @@ bench_need_pkg() { # COMMAND PACKAGE
 		bench_die "cannot install $2"
 }
 
-bench_setup() { # [tufjs]
+bench_setup() { # tufjs | no-tufjs
 	bench_need_pkg meson meson
 	bench_need_pkg ninja ninja-build
 	bench_need_pkg python3 python3

@@ -18,7 +18,9 @@
  *   "targets": {"version": 1, "sign": [...], "expires": ...,
  *               "files": {"name": {"content": "text", "custom": {...}}},
  *               "synthetic": 1000,             N listed targets without files
- *               "hash_bins": {"count": 256, "keys": ["b"], "threshold": 1},
+ *               "hash_bins": {"count": 256, "keys": ["b"], "threshold": 1,
+ *                             "synthetic": N},   256 bins, bin-XX = hash prefix XX
+ *               (a synthetic target "file-NNNNNNN.bin" has its own name as content)
  *               "delegations": [{"name": "team", "keys": ["d1"], "threshold": 1,
  *                                "paths": ["team/STAR"], "terminating": false}]},  (STAR = *)
  *   "roles": {"team": {same fields as targets}},
@@ -331,6 +333,11 @@ static void write_bins(const json_t *t, json_t *snapmeta)
 	if (!bins)
 		return;
 	long long count = int_or(bins, "count", 256), synth = int_or(bins, "synthetic", 0);
+	/* One bin per first byte of the path hash: prefixes are two hex digits. */
+	if (count != 256) {
+		fprintf(stderr, "ward-mkrepo: hash_bins.count must be 256\n");
+		exit(2);
+	}
 	json_t **per = calloc((size_t)count, sizeof(*per));
 	for (long long b = 0; b < count; b++)
 		per[b] = json_object();
