@@ -7,8 +7,10 @@ PKGS=(
   build-essential meson ninja-build pkg-config
   libssl-dev libcurl4-openssl-dev libjansson-dev libcmocka-dev
   libgfshare-dev libp11-kit-dev softhsm2 opensc
+  libarchive-dev libyaml-dev libcrypt-dev
   clang libclang-rt-14-dev llvm
-  python3 openssl strace curl ca-certificates
+  python3 openssl strace curl ca-certificates debootstrap
+  libfdt-dev u-boot-tools device-tree-compiler
 )
 if [ "${WARD_WITH_NODE:-1}" = 1 ]; then
   command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)

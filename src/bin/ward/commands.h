@@ -22,6 +22,7 @@ int cli_fail(const ward_error *e);
 int cmd_client(int argc, char **argv);
 int cmd_repo(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #define EXIT_STATUS_HELP                                                          \
 	"exit status: 0 ok, 2 usage, 10 verification failed, 11 expired,\n"       \

@@ -15,6 +15,7 @@ static const struct {
 	{ "client", cmd_client, "update a device from a TUF repository" },
 	{ "repo", cmd_repo, "publish signed releases with multi-person approval" },
 	{ "key", cmd_key, "generate, back up and restore signing keys" },
+	{ "audit", cmd_audit, "find security mistakes in a firmware before it ships" },
 };
 
 int cli_fail(const ward_error *e)

@@ -1,0 +1,61 @@
+/* boot_int.h - what the boot-check modules share: the embedded demo-key
+ * denylist, the SPKI matcher, the Kconfig reader and each module's entry. */
+#ifndef WARD_AUDIT_BOOT_INT_H
+#define WARD_AUDIT_BOOT_INT_H
+
+#include <openssl/evp.h>
+
+#include "audit/boot/boot.h"
+
+/* One published demo/development key: SHA-256 of its DER SPKI, the key
+ * type and where it was published.  Generated from data/demo-keys.tsv. */
+typedef struct boot_denykey {
+	uint8_t sha256[32];
+	const char *type;
+	const char *where;
+} boot_denykey;
+
+extern const boot_denykey boot_denylist[] WARD_INTERNAL;
+extern const size_t boot_denylist_len WARD_INTERNAL;
+
+/* The denylist entry for an SPKI fingerprint, or NULL. */
+const boot_denykey *boot_denylist_find(const uint8_t fp[static 32]) WARD_INTERNAL;
+
+/* SHA-256 of the DER SPKI of pkey into fp; 0 or WARD_EINVAL/ENOMEM. */
+int boot_spki_sha256(EVP_PKEY *pkey, uint8_t fp[static 32]) WARD_INTERNAL WARD_NODISCARD;
+
+/* An RSA public key from big-endian modulus and exponent; NULL on error. */
+EVP_PKEY *boot_rsa_from_ne(const uint8_t *n, size_t nlen, const uint8_t *e,
+			   size_t elen) WARD_INTERNAL;
+
+/* Kconfig (.config) lookup: the value of `name` ("CONFIG_X") as a pointer
+ * into data and its length in *vlen, "n" for `# CONFIG_X is not set`, NULL
+ * when absent.  Quotes are kept. */
+const char *boot_kcfg_get(const uint8_t *data, size_t len, const char *name,
+			  size_t *vlen) WARD_INTERNAL;
+/* True when `name` is set to y (or m). */
+bool boot_kcfg_is_on(const uint8_t *data, size_t len, const char *name) WARD_INTERNAL;
+
+int boot_uboot_config(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		      ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int boot_kernel_config(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		       ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int boot_env_image(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		   ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int boot_env_text(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		  ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* The default environment built into a U-Boot binary: ENV-03, RB-01, HW-05. */
+int boot_env_default(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* HW-05: console and debugger options on a kernel command line. */
+void boot_cmdline_check(audit_ctx *a, const char *file, const char *loc, const char *cmdline,
+			size_t len) WARD_INTERNAL;
+/* A DTB, DTBO or FIT; control: a U-Boot control DTB (SB-05, KEY-02). */
+int boot_dtb(audit_ctx *a, const char *file, const uint8_t *data, size_t len, bool control,
+	     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* u-boot.bin / SPL: the appended control DTB and the version string. */
+int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		   ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+#endif

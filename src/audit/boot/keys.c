@@ -1,0 +1,585 @@
+/*
+ * keys.c - the key detector (KEY-01, KEY-03, SEC-01).
+ *
+ * A finding needs evidence that parses: a PEM block counts only when its
+ * base64 body has at least BOOT_PEM_MIN_B64 characters and OpenSSL loads the
+ * key or certificate from it, so the label tables inside libssl.so or
+ * libmbedtls (mithril#26, gitleaks#795) stay silent.  Binaries are searched
+ * for DER SubjectPublicKeyInfo structures (found by their AlgorithmIdentifier)
+ * and for the raw 32-byte SPKI hashes of the denylist (TF-A ROTPK hashes).
+ * Fingerprints are SHA-256 of the DER SPKI, as in data/demo-keys.tsv.
+ */
+#include <fnmatch.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "audit/boot/boot_int.h"
+
+/* A PEM body shorter than this is a label in a string table, not a key. */
+#define BOOT_PEM_MIN_B64 64
+/* Largest PEM block considered (a 16384-bit RSA key is ~13 KiB). */
+#define BOOT_PEM_MAX (64 * 1024)
+/* Findings per file before the detector stops (a key bundle, a corpus). */
+#define BOOT_KEYS_MAX_FINDINGS 64
+
+WARD_DEFINE_AUTO(EVP_PKEY *, EVP_PKEY_free)
+WARD_DEFINE_AUTO(BIO *, BIO_free)
+WARD_DEFINE_AUTO(X509 *, X509_free)
+WARD_DEFINE_AUTO(OSSL_PARAM_BLD *, OSSL_PARAM_BLD_free)
+WARD_DEFINE_AUTO(OSSL_PARAM *, OSSL_PARAM_free)
+WARD_DEFINE_AUTO(EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
+WARD_DEFINE_AUTO(BIGNUM *, BN_free)
+
+/* Private keys expected in an image: documentation and language test
+ * suites ship sample keys that are not the product's (SEC-01 allowlist). */
+static const char *const sec01_allow[] = {
+	"/usr/share/doc/*",
+	"/usr/lib/python3*/test/*",
+	"/usr/share/ca-certificates/*",
+};
+
+const boot_denykey *boot_denylist_find(const uint8_t fp[static 32])
+{
+	size_t lo = 0, hi = boot_denylist_len;
+	while (lo < hi) { /* the table is sorted by fingerprint */
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(fp, boot_denylist[mid].sha256, 32);
+		if (c == 0)
+			return &boot_denylist[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+int boot_spki_sha256(EVP_PKEY *pkey, uint8_t fp[static 32])
+{
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(pkey, &der);
+	if (n <= 0) {
+		ERR_clear_error();
+		return WARD_EINVAL;
+	}
+	int ok = EVP_Digest(der, (size_t)n, fp, NULL, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+	ERR_clear_error();
+	return ok ? 0 : WARD_ENOMEM;
+}
+
+EVP_PKEY *boot_rsa_from_ne(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen)
+{
+	if (nlen == 0 || nlen > 2048 || elen == 0 || elen > 64 || nlen > INT32_MAX)
+		return NULL;
+	WARD_AUTO(BN_free) BIGNUM *bn = BN_bin2bn(n, (int)nlen, NULL);
+	WARD_AUTO(BN_free) BIGNUM *be = BN_bin2bn(e, (int)elen, NULL);
+	WARD_AUTO(OSSL_PARAM_BLD_free) OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	if (!bn || !be || !bld || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be)) {
+		ERR_clear_error();
+		return NULL;
+	}
+	WARD_AUTO(OSSL_PARAM_free) OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+	WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY *pkey = NULL;
+	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		pkey = NULL;
+	ERR_clear_error();
+	return pkey;
+}
+
+/* Never prompt for a passphrase: an encrypted key simply does not load. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf, (void)size, (void)rwflag, (void)u;
+	return -1;
+}
+
+typedef struct scan {
+	audit_ctx *a;
+	const char *file;
+	bool in_rootfs;
+	bool whole_der; /* the file itself was a DER key or certificate */
+	unsigned findings;
+} scan;
+
+static void key_desc(EVP_PKEY *pkey, char *out, size_t outlen)
+{
+	const char *name = EVP_PKEY_get0_type_name(pkey);
+	int r = snprintf(out, outlen, "%s-%d", name ? name : "key", EVP_PKEY_get_bits(pkey));
+	if (r < 0 || (size_t)r >= outlen)
+		out[0] = '\0';
+}
+
+static bool sec01_allowed(const char *file)
+{
+	for (size_t i = 0; i < WARD_ARRAY_LEN(sec01_allow); i++)
+		if (fnmatch(sec01_allow[i], file, 0) == 0)
+			return true;
+	return false;
+}
+
+/* Reports what one parsed key means.  form: "PEM PRIVATE KEY", "DER SPKI"... */
+static int report_key(scan *s, EVP_PKEY *pkey, bool is_private, const char *form,
+		      size_t offset)
+{
+	uint8_t fp[32];
+	int rc = boot_spki_sha256(pkey, fp);
+	if (rc == WARD_EINVAL)
+		return 0; /* a key type OpenSSL cannot encode: nothing to match */
+	if (rc)
+		return rc;
+	char loc[48], desc[48], hex[17];
+	int r = snprintf(loc, sizeof(loc), "offset %zu", offset);
+	if (r < 0 || (size_t)r >= sizeof(loc))
+		loc[0] = '\0';
+	key_desc(pkey, desc, sizeof(desc));
+	for (size_t i = 0; i < 8; i++) {
+		static const char digits[] = "0123456789abcdef";
+		hex[2 * i] = digits[fp[i] >> 4];
+		hex[2 * i + 1] = digits[fp[i] & 15];
+	}
+	hex[16] = '\0';
+
+	const boot_denykey *d = boot_denylist_find(fp);
+	if (d) {
+		s->findings++;
+		audit_report(s->a, "KEY-01", AUDIT_CRITICAL, AUDIT_PROCESS,
+			     s->in_rootfs ? AUDIT_OTA_YES : AUDIT_OTA_BOOT, s->file, loc,
+			     "Generate a new key pair, keep the private key offline (HSM), and "
+			     "re-sign and re-provision everything that trusted the published one.",
+			     "%s %s (%s) is a published demo/development key: SPKI SHA-256 %s..., "
+			     "published at %s",
+			     is_private ? "private" : "public", desc, form, hex, d->where);
+	}
+	if (is_private && s->in_rootfs && !sec01_allowed(s->file)) {
+		s->findings++;
+		audit_report(s->a, "SEC-01", AUDIT_HIGH, AUDIT_PROCESS, AUDIT_OTA_YES, s->file, loc,
+			     "Keep private keys in secure storage (TPM, secure element, OP-TEE via "
+			     "PKCS#11) or provision them per device; rotate this key.",
+			     "unencrypted %s private key (%s) on the filesystem, SPKI SHA-256 %s...",
+			     desc, form, hex);
+	}
+	return 0;
+}
+
+/* ---- OpenSSH private keys ("openssh-key-v1"): the public half only ------ */
+
+typedef struct sshr {
+	const uint8_t *p;
+	size_t n;
+} sshr;
+
+static bool ssh_u32(sshr *r, uint32_t *v)
+{
+	if (r->n < 4)
+		return false;
+	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 | r->p[3];
+	r->p += 4;
+	r->n -= 4;
+	return true;
+}
+
+static bool ssh_str(sshr *r, const uint8_t **s, size_t *slen)
+{
+	uint32_t l;
+	if (!ssh_u32(r, &l) || l > r->n)
+		return false;
+	*s = r->p;
+	*slen = l;
+	r->p += l;
+	r->n -= l;
+	return true;
+}
+
+static bool ssh_is(const uint8_t *s, size_t slen, const char *want)
+{
+	return slen == strlen(want) && memcmp(s, want, slen) == 0;
+}
+
+/* Strip leading zero bytes of an mpint. */
+static void mpint_trim(const uint8_t **s, size_t *slen)
+{
+	while (*slen > 1 && (*s)[0] == 0) {
+		(*s)++;
+		(*slen)--;
+	}
+}
+
+static EVP_PKEY *ssh_pubkey(const uint8_t *blob, size_t len)
+{
+	sshr r = {blob, len};
+	const uint8_t *type, *a, *b, *c;
+	size_t tlen, alen, blen, clen;
+	if (!ssh_str(&r, &type, &tlen))
+		return NULL;
+	if (ssh_is(type, tlen, "ssh-ed25519")) {
+		if (!ssh_str(&r, &a, &alen) || alen != 32)
+			return NULL;
+		EVP_PKEY *k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, a, alen);
+		ERR_clear_error();
+		return k;
+	}
+	if (ssh_is(type, tlen, "ssh-rsa")) {
+		if (!ssh_str(&r, &a, &alen) || !ssh_str(&r, &b, &blen))
+			return NULL;
+		mpint_trim(&a, &alen);
+		mpint_trim(&b, &blen);
+		return boot_rsa_from_ne(b, blen, a, alen);
+	}
+	static const struct {
+		const char *ssh, *group;
+	} curves[] = {
+		{"ecdsa-sha2-nistp256", "P-256"},
+		{"ecdsa-sha2-nistp384", "P-384"},
+		{"ecdsa-sha2-nistp521", "P-521"},
+	};
+	for (size_t i = 0; i < WARD_ARRAY_LEN(curves); i++) {
+		if (!ssh_is(type, tlen, curves[i].ssh))
+			continue;
+		if (!ssh_str(&r, &a, &alen) || !ssh_str(&r, &c, &clen))
+			return NULL;
+		WARD_AUTO(OSSL_PARAM_BLD_free) OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+		if (!bld ||
+		    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+						     curves[i].group, 0) ||
+		    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, c, clen)) {
+			ERR_clear_error();
+			return NULL;
+		}
+		WARD_AUTO(OSSL_PARAM_free) OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+		WARD_AUTO(EVP_PKEY_CTX_free)
+		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+		EVP_PKEY *k = NULL;
+		if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+		    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+			k = NULL;
+		ERR_clear_error();
+		return k;
+	}
+	return NULL;
+}
+
+/* The public key of an openssh-key-v1 blob (already base64-decoded). */
+static EVP_PKEY *openssh_private_pub(const uint8_t *d, size_t n)
+{
+	static const char magic[] = "openssh-key-v1"; /* with its NUL */
+	if (n < sizeof(magic) || memcmp(d, magic, sizeof(magic)) != 0)
+		return NULL;
+	sshr r = {d + sizeof(magic), n - sizeof(magic)};
+	const uint8_t *s;
+	size_t slen;
+	uint32_t nkeys;
+	for (int i = 0; i < 3; i++) /* ciphername, kdfname, kdfoptions */
+		if (!ssh_str(&r, &s, &slen))
+			return NULL;
+	if (!ssh_u32(&r, &nkeys) || nkeys < 1 || !ssh_str(&r, &s, &slen))
+		return NULL;
+	return ssh_pubkey(s, slen);
+}
+
+/* ---- PEM blocks ------------------------------------------------------------ */
+
+static EVP_PKEY *pem_load(const char *label, const uint8_t *block, size_t len, bool *is_private)
+{
+	if (len > BOOT_PEM_MAX)
+		return NULL;
+	WARD_AUTO(BIO_free) BIO *bio = BIO_new_mem_buf(block, (int)len);
+	if (!bio)
+		return NULL;
+	EVP_PKEY *k = NULL;
+	*is_private = false;
+	if (strcmp(label, "PRIVATE KEY") == 0 || strcmp(label, "RSA PRIVATE KEY") == 0 ||
+	    strcmp(label, "EC PRIVATE KEY") == 0) {
+		k = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+		*is_private = true;
+	} else if (strcmp(label, "PUBLIC KEY") == 0) {
+		k = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+	} else if (strcmp(label, "CERTIFICATE") == 0) {
+		WARD_AUTO(X509_free) X509 *x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+		if (x)
+			k = X509_get_pubkey(x);
+	} else if (strcmp(label, "OPENSSH PRIVATE KEY") == 0) {
+		char *name = NULL, *header = NULL;
+		unsigned char *der = NULL;
+		long dlen = 0;
+		if (PEM_read_bio(bio, &name, &header, &der, &dlen) && dlen > 0)
+			k = openssh_private_pub(der, (size_t)dlen);
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_clear_free(der, dlen > 0 ? (size_t)dlen : 0);
+		*is_private = true;
+	}
+	ERR_clear_error();
+	return k;
+}
+
+static const char *const pem_labels[] = {
+	"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "PUBLIC KEY",
+	"CERTIFICATE", "OPENSSH PRIVATE KEY",
+};
+
+static bool is_b64(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/' || c == '=';
+}
+
+static int scan_pem(scan *s, const uint8_t *data, size_t len)
+{
+	static const char begin[] = "-----BEGIN ";
+	size_t pos = 0;
+	while (pos < len && s->findings < BOOT_KEYS_MAX_FINDINGS) {
+		const uint8_t *hit = memmem(data + pos, len - pos, begin, sizeof(begin) - 1);
+		if (!hit)
+			break;
+		size_t at = (size_t)(hit - data);
+		pos = at + sizeof(begin) - 1;
+		const char *label = NULL;
+		size_t llen = 0;
+		for (size_t i = 0; i < WARD_ARRAY_LEN(pem_labels); i++) {
+			size_t l = strlen(pem_labels[i]);
+			if (len - pos >= l + 5 && memcmp(data + pos, pem_labels[i], l) == 0 &&
+			    memcmp(data + pos + l, "-----", 5) == 0) {
+				label = pem_labels[i];
+				llen = l;
+			}
+		}
+		if (!label)
+			continue;
+		size_t body = pos + llen + 5;
+		char end[64];
+		int r = snprintf(end, sizeof(end), "-----END %s-----", label);
+		if (r < 0 || (size_t)r >= sizeof(end))
+			continue;
+		size_t window = len - body < BOOT_PEM_MAX ? len - body : BOOT_PEM_MAX;
+		const uint8_t *e = memmem(data + body, window, end, (size_t)r);
+		if (!e)
+			continue;
+		size_t nb64 = 0;
+		for (const uint8_t *p = data + body; p < e; p++)
+			nb64 += is_b64(*p);
+		if (nb64 < BOOT_PEM_MIN_B64)
+			continue;
+		size_t blen = (size_t)(e - data) + (size_t)r - at;
+		bool priv;
+		WARD_AUTO(EVP_PKEY_free) EVP_PKEY *k = pem_load(label, data + at, blen, &priv);
+		pos = (size_t)(e - data) + (size_t)r;
+		if (!k)
+			continue;
+		char form[32];
+		r = snprintf(form, sizeof(form), "PEM %s", label);
+		if (r < 0 || (size_t)r >= sizeof(form))
+			form[0] = '\0';
+		int rc = report_key(s, k, priv, form, at);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- DER in binaries --------------------------------------------------- */
+
+/* AlgorithmIdentifiers that open a SubjectPublicKeyInfo's algorithm field. */
+static const struct {
+	const uint8_t *bytes;
+	size_t len;
+} spki_algs[] = {
+	/* rsaEncryption, NULL */
+	{(const uint8_t *)"\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00", 15},
+	/* id-ecPublicKey */
+	{(const uint8_t *)"\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01", 11},
+	{(const uint8_t *)"\x30\x10\x06\x07\x2a\x86\x48\xce\x3d\x02\x01", 11},
+	/* Ed25519, X25519 */
+	{(const uint8_t *)"\x30\x05\x06\x03\x2b\x65\x70", 7},
+	{(const uint8_t *)"\x30\x05\x06\x03\x2b\x65\x6e", 7},
+};
+
+/* The DER SEQUENCE that would start at `start` and contain `alg` right after
+ * its header; returns its total length or 0. */
+static size_t der_seq_len(const uint8_t *data, size_t len, size_t start, size_t alg)
+{
+	size_t hdr = alg - start, content;
+	if (data[start] != 0x30)
+		return 0;
+	uint8_t l0 = data[start + 1];
+	if (hdr == 2 && l0 < 0x80)
+		content = l0;
+	else if (hdr == 3 && l0 == 0x81)
+		content = data[start + 2];
+	else if (hdr == 4 && l0 == 0x82)
+		content = (size_t)data[start + 2] << 8 | data[start + 3];
+	else
+		return 0;
+	if (content > len - alg)
+		return 0;
+	return hdr + content;
+}
+
+static int scan_der(scan *s, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < WARD_ARRAY_LEN(spki_algs); i++) {
+		size_t pos = 0;
+		while (pos < len && s->findings < BOOT_KEYS_MAX_FINDINGS) {
+			const uint8_t *hit = memmem(data + pos, len - pos, spki_algs[i].bytes,
+						    spki_algs[i].len);
+			if (!hit)
+				break;
+			size_t alg = (size_t)(hit - data);
+			pos = alg + 1;
+			for (size_t hdr = 2; hdr <= 4 && hdr <= alg; hdr++) {
+				size_t n = der_seq_len(data, len, alg - hdr, alg);
+				if (!n || n > LONG_MAX)
+					continue;
+				const unsigned char *p = data + alg - hdr;
+				WARD_AUTO(EVP_PKEY_free) EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)n);
+				ERR_clear_error();
+				if (!k || p != data + alg - hdr + n)
+					continue;
+				uint8_t fp[32];
+				if (EVP_Digest(data + alg - hdr, n, fp, NULL, EVP_sha256(), NULL) &&
+				    boot_denylist_find(fp)) {
+					int rc = report_key(s, k, false, "DER SPKI", alg - hdr);
+					if (rc)
+						return rc;
+				}
+				pos = alg - hdr + n;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* PKCS#1 RSAPublicKey SEQUENCE { INTEGER n, INTEGER e } as some firmware
+ * embeds it: found by the modulus INTEGER header of common key sizes. */
+static const struct {
+	const uint8_t *bytes;
+	size_t len;
+} pkcs1_moduli[] = {
+	{(const uint8_t *)"\x02\x81\x81\x00", 4},         /* 1024 */
+	{(const uint8_t *)"\x02\x82\x01\x01\x00", 5},     /* 2048 */
+	{(const uint8_t *)"\x02\x82\x01\x81\x00", 5},     /* 3072 */
+	{(const uint8_t *)"\x02\x82\x02\x01\x00", 5},     /* 4096 */
+};
+
+static int scan_pkcs1(scan *s, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < WARD_ARRAY_LEN(pkcs1_moduli); i++) {
+		size_t pos = 0;
+		while (pos < len && s->findings < BOOT_KEYS_MAX_FINDINGS) {
+			const uint8_t *hit = memmem(data + pos, len - pos, pkcs1_moduli[i].bytes,
+						    pkcs1_moduli[i].len);
+			if (!hit)
+				break;
+			size_t mod = (size_t)(hit - data);
+			pos = mod + 1;
+			/* inside an SPKI's BIT STRING: scan_der has seen it */
+			if (mod >= 9 && data[mod - 9] == 0x03 && data[mod - 5] == 0x00)
+				continue;
+			for (size_t hdr = 3; hdr <= 4 && hdr <= mod; hdr++) {
+				size_t n = der_seq_len(data, len, mod - hdr, mod);
+				if (!n || n > LONG_MAX)
+					continue;
+				const unsigned char *p = data + mod - hdr;
+				WARD_AUTO(EVP_PKEY_free)
+				EVP_PKEY *k = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)n);
+				ERR_clear_error();
+				if (!k || p != data + mod - hdr + n)
+					continue;
+				uint8_t fp[32];
+				if (boot_spki_sha256(k, fp) == 0 && boot_denylist_find(fp)) {
+					int rc = report_key(s, k, false, "DER PKCS#1 RSA public key",
+							    mod - hdr);
+					if (rc)
+						return rc;
+				}
+				pos = mod - hdr + n;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* KEY-03: the 32-byte SPKI hash itself (TF-A ROTPK hash, STM32 PKH).  One
+ * pass: a bitmap of the hashes' first two bytes picks the candidates. */
+static void scan_hashes(scan *s, const uint8_t *data, size_t len)
+{
+	uint8_t first2[65536 / 8] = {0};
+	for (size_t i = 0; i < boot_denylist_len; i++) {
+		unsigned v = (unsigned)boot_denylist[i].sha256[0] << 8 | boot_denylist[i].sha256[1];
+		first2[v >> 3] |= (uint8_t)(1u << (v & 7));
+	}
+	for (size_t at = 0; at + 32 <= len && s->findings < BOOT_KEYS_MAX_FINDINGS; at++) {
+		unsigned v = (unsigned)data[at] << 8 | data[at + 1];
+		if (!(first2[v >> 3] & (1u << (v & 7))))
+			continue;
+		const boot_denykey *d = boot_denylist_find(data + at);
+		if (!d)
+			continue;
+		char loc[48];
+		int r = snprintf(loc, sizeof(loc), "offset %zu", at);
+		if (r < 0 || (size_t)r >= sizeof(loc))
+			loc[0] = '\0';
+		s->findings++;
+		audit_report(s->a, "KEY-03", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_NO, s->file, loc,
+			     "Provision the device's root of trust with a key of your own; a fused "
+			     "demo key hash needs factory rework.",
+			     "the SPKI SHA-256 of the published %s demo key from %s is embedded",
+			     d->type, d->where);
+		at += 31;
+	}
+}
+
+/* A whole file in DER: PKCS#8/PKCS#1 private key, SPKI or certificate. */
+static int scan_der_file(scan *s, const uint8_t *data, size_t len)
+{
+	if (len < 32 || len > BOOT_PEM_MAX || data[0] != 0x30)
+		return 0;
+	const unsigned char *p = data;
+	WARD_AUTO(EVP_PKEY_free) EVP_PKEY *k = d2i_AutoPrivateKey(NULL, &p, (long)len);
+	ERR_clear_error();
+	if (k) {
+		s->whole_der = true;
+		return report_key(s, k, true, "DER private key", 0);
+	}
+	p = data;
+	WARD_AUTO(X509_free) X509 *x = d2i_X509(NULL, &p, (long)len);
+	ERR_clear_error();
+	if (x) {
+		WARD_AUTO(EVP_PKEY_free) EVP_PKEY *xk = X509_get_pubkey(x);
+		ERR_clear_error();
+		s->whole_der = true;
+		return xk ? report_key(s, xk, false, "DER certificate", 0) : 0;
+	}
+	return 0; /* a bare DER SPKI is found by scan_der */
+}
+
+int audit_keys_scan(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		    bool in_rootfs, ward_error *err)
+{
+	(void)err;
+	scan s = {.a = a, .file = file, .in_rootfs = in_rootfs};
+	if (!data || len == 0)
+		return 0;
+	int rc = scan_pem(&s, data, len);
+	if (!rc)
+		rc = scan_der_file(&s, data, len);
+	if (!rc && !s.whole_der)
+		rc = scan_der(&s, data, len);
+	if (!rc && !s.whole_der)
+		rc = scan_pkcs1(&s, data, len);
+	if (!rc)
+		scan_hashes(&s, data, len);
+	if (rc)
+		return ward_err(err, rc, "%s: key scan: out of memory", file);
+	return 0;
+}

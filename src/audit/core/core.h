@@ -1,0 +1,136 @@
+/*
+ * core.h - internals of the audit core shared by its modules: the context
+ * (findings, waivers), the per-file caps, and the rootfs helpers.
+ */
+#ifndef WARD_AUDIT_CORE_CORE_H
+#define WARD_AUDIT_CORE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+
+/* Audit caps.  They belong in util/limits.h; kept here until that file's
+ * owner moves them (this module may not edit it). */
+/* A configuration file read for a check (sshd_config, shadow, units...):
+ * real ones are a few KiB; 1 MiB is far beyond any. */
+#define AUDIT_LIMIT_CONFIG_BYTES ((size_t)1 << 20)
+/* Any one file of an image scanned for keys and secrets: bounds memory by
+ * the largest file read, not by the image (a kernel or libc is < 64 MiB). */
+#define AUDIT_LIMIT_FILE_BYTES ((size_t)64 << 20)
+/* One input file given on the command line (U-Boot binary, DTB, env). */
+#define AUDIT_LIMIT_INPUT_BYTES ((size_t)256 << 20)
+/* Entries indexed from one archive: a debootstrap rootfs has ~9,000. */
+#define AUDIT_LIMIT_ARCHIVE_ENTRIES ((size_t)1 << 20)
+/* Small files of an archive kept in memory when indexed, each and total, so
+ * that configuration reads do not stream the whole archive again. */
+#define AUDIT_LIMIT_ARCHIVE_CACHE_FILE ((size_t)256 << 10)
+#define AUDIT_LIMIT_ARCHIVE_CACHE_TOTAL ((size_t)64 << 20)
+/* Symbolic links followed resolving one path (Linux's own limit). */
+#define AUDIT_LIMIT_SYMLINKS 40
+/* Path length inside an image. */
+#define AUDIT_LIMIT_PATH 4096
+/* Directory nesting walked inside an image. */
+#define AUDIT_LIMIT_WALK_DEPTH 128
+/* YAML: nesting depth, aliases and events of one compose file. */
+#define AUDIT_LIMIT_YAML_DEPTH 64
+#define AUDIT_LIMIT_YAML_ALIASES 64
+#define AUDIT_LIMIT_YAML_EVENTS 1000000
+/* Findings of one run: a hostile image cannot make the report unbounded. */
+#define AUDIT_LIMIT_FINDINGS 100000
+
+/* ---- context ------------------------------------------------------------ */
+
+typedef enum audit_waiver_state {
+	AUDIT_W_NONE,
+	AUDIT_W_WAIVED,
+	AUDIT_W_EXPIRED, /* a waiver matched but its date has passed: counts */
+} audit_waiver_state;
+
+typedef struct audit_finding {
+	char *id, *file, *location, *remedy, *evidence;
+	audit_severity sev;
+	audit_class cls;
+	audit_ota ota;
+	audit_waiver_state waiver;
+	char *waiver_reason, *waiver_expires; /* borrowed from the waiver list */
+} audit_finding;
+
+typedef struct audit_waiver {
+	char *id, *path, *reason, *expires; /* expires: YYYY-MM-DD, valid through that day (UTC) */
+	long long expires_at;               /* first second after that day */
+} audit_waiver;
+
+typedef void (*audit_progress_fn)(void *ctx, const char *what);
+
+struct audit_ctx {
+	audit_finding *f;
+	size_t n, cap;
+	bool failed_alloc, truncated;
+	audit_waiver *w;
+	size_t nw;
+	long long now;
+	audit_progress_fn progress;
+	void *progress_ctx;
+};
+
+int audit_ctx_new(audit_ctx **out, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+void audit_ctx_free(audit_ctx *a) WARD_INTERNAL;
+/* Parses a waiver file (JSON or text) into the context. */
+int audit_ctx_load_waivers(audit_ctx *a, const uint8_t *data, size_t len, ward_error *err)
+	WARD_INTERNAL WARD_NODISCARD;
+/* Matches waivers against the findings (at the context's `now`). */
+void audit_ctx_apply_waivers(audit_ctx *a) WARD_INTERNAL;
+void audit_progress(audit_ctx *a, const char *what) WARD_INTERNAL;
+/* Counts findings at or above sev that are not waived. */
+size_t audit_ctx_count(const audit_ctx *a, audit_severity sev) WARD_INTERNAL;
+
+/* Renders the report (NUL-terminated, appended to out). */
+int audit_render_human(const audit_ctx *a, ward_buf *out, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int audit_render_json(const audit_ctx *a, ward_buf *out, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int audit_render_sarif(const audit_ctx *a, ward_buf *out, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+const char *audit_severity_name(audit_severity s) WARD_INTERNAL;
+/* "critical", "high"...; -1 if unknown. */
+int audit_severity_parse(const char *s) WARD_INTERNAL;
+
+/* ---- filesystem helpers ------------------------------------------------- */
+
+/* Whether the path exists in the image (links followed inside it). */
+bool audit_fs_exists(audit_fs *fs, const char *path) WARD_INTERNAL;
+/* Type of an entry without following a final link; -1 if absent. */
+int audit_fs_lstat(audit_fs *fs, const char *path, audit_ftype *type, uint64_t *size) WARD_INTERNAL;
+/* Calls fn with the content of every regular file of the image of at most
+ * max bytes, once each, in an order that reads the image sequentially; the
+ * larger ones are not read and are counted in *skipped.  fn returns
+ * non-zero to stop. */
+typedef int (*audit_fs_content_fn)(void *ctx, const char *path, const uint8_t *data, size_t len);
+int audit_fs_scan(audit_fs *fs, size_t max, audit_fs_content_fn fn, void *ctx, size_t *skipped,
+		  ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* ---- checks ------------------------------------------------------------- */
+
+/* CTR-01..10 of one compose file. */
+int audit_check_compose(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+			ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* CTR-11 and SVC-03 of a daemon.json. */
+int audit_check_daemon_json(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+			    ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* SEC-02: tokens and passwords in a text (data-driven patterns).  The
+ * evidence names the pattern, never the secret. */
+void audit_scan_tokens(audit_ctx *a, const char *id, const char *file, const uint8_t *data,
+		       size_t len) WARD_INTERNAL;
+/* Whether a value looks like a secret by the same patterns. */
+bool audit_is_secret_assignment(const char *key, const char *value) WARD_INTERNAL;
+
+/* sshd's effective global settings (first match wins; OpenSSH defaults). */
+typedef struct audit_sshd {
+	char permit_root_login[32];      /* default "prohibit-password" */
+	char password_authentication[8]; /* default "yes" */
+	char permit_empty_passwords[8];  /* default "no" */
+	char where_root[128], where_pass[128], where_empty[128]; /* "file:line" or "default" */
+} audit_sshd;
+int audit_sshd_effective(audit_sshd *out, audit_fs *fs, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+#endif

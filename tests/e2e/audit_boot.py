@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""audit_boot.py - the boot-chain checks of `ward audit` on real inputs.
+
+Environments made by the real mkenvimage (single, redundant, corrupted), device
+trees compiled by dtc and hardened with fdtput, FIT images made and signed by
+mkimage (the signing key also written into a control DTB with -K), and real
+U-Boot board packages from Debian (arm64), downloaded once through a private
+APT configuration into $XDG_CACHE_HOME/ward (or ~/.cache/ward).  Each check
+has a case where it must fire and a hardened twin where it must stay silent.
+
+Drives tests/unit/audit_boot/audit-boot-run (the boot checks with a recording
+audit_report) until `ward audit` is wired to the same code.
+"""
+import glob
+import gzip
+import json
+import lzma
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+RUN = os.environ['WARD_AUDIT_BOOT_RUN']
+SHARED = os.environ['WARD_SHARED_DIR']
+failures = []
+checks = 0
+
+
+def run(kind, path, *extra):
+    p = subprocess.run([RUN, kind, path, *extra], capture_output=True, text=True, check=False)
+    if p.returncode != 0:
+        raise RuntimeError('%s %s: %s' % (kind, path, p.stderr.strip()))
+    return [line.split('\t') for line in p.stdout.splitlines()]
+
+
+def expect(name, findings, fire=(), silent=(), clean=False):
+    """fire: ids that must be present; silent: ids that must be absent;
+    clean: nothing above info at all."""
+    global checks
+    checks += 1
+    ids = {f[0] for f in findings}
+    bad = []
+    for i in fire:
+        if i not in ids:
+            bad.append('%s did not fire' % i)
+    for i in silent:
+        if i in ids:
+            bad.append('%s fired' % i)
+    if clean:
+        bad += ['%s fired (%s)' % (f[0], f[3]) for f in findings if f[1] != 'info']
+    if bad:
+        failures.append('%s: %s' % (name, '; '.join(bad)))
+        print('FAIL', name, '; '.join(bad))
+    else:
+        print('ok  ', name, ' '.join(sorted(ids)) or '(none)')
+
+
+def sh(*args, **kw):
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, **kw)
+
+
+def write(path, text):
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
+# ---- environments (mkenvimage) ---------------------------------------------
+
+BAD_ENV = '''bootdelay=3
+bootcmd=run distro_bootcmd
+boot_targets=mmc0 usb0 pxe dhcp
+preboot=usb start
+bootargs=console=ttyS0,115200 root=/dev/mmcblk0p2 rootwait
+rollback_protection=0
+bootfirmware_version=3
+'''
+GOOD_ENV = '''bootdelay=-2
+bootcmd=run boot_fit
+bootargs=root=/dev/mmcblk0p2 rootwait quiet
+rollback_protection=1
+bootfirmware_version=3
+'''
+
+
+def test_env(tmp):
+    for name, text in (('bad', BAD_ENV), ('good', GOOD_ENV)):
+        src = os.path.join(tmp, name + '.txt')
+        write(src, text)
+        for redundant in (False, True):
+            img = os.path.join(tmp, '%s%s.env' % (name, '-r' if redundant else ''))
+            sh('mkenvimage', *(['-r'] if redundant else []), '-s', '16384', '-o', img, src)
+            f = run('env-image', img)
+            label = 'env %s mkenvimage%s' % (name, ' -r' if redundant else '')
+            if name == 'bad':
+                expect(label, f, fire=['ENV-03', 'RB-01', 'HW-05'], silent=['ENV-04'])
+            else:
+                expect(label, f, clean=True, silent=['ENV-04'])
+        expect('env text %s' % name, run('env-text', src),
+               **({'fire': ['ENV-03', 'RB-01', 'HW-05']} if name == 'bad' else {'clean': True}))
+    img = os.path.join(tmp, 'good.env')
+    with open(img, 'r+b') as f:
+        f.seek(100)
+        b = f.read(1)
+        f.seek(100)
+        f.write(bytes([b[0] ^ 0x01]))
+    expect('env corrupted CRC', run('env-image', img), fire=['ENV-04'])
+
+
+# ---- device trees (dtc, fdtput) -----------------------------------------------
+
+BOARD_DTS = '''/dts-v1/;
+/ {
+	compatible = "acme,board";
+	#address-cells = <1>; #size-cells = <1>;
+	chosen { stdout-path = "serial0:115200n8"; bootargs = "console=ttyS0 earlycon"; };
+	aliases { serial0 = "/soc/serial@1000"; };
+	soc {
+		#address-cells = <1>; #size-cells = <1>;
+		serial@1000 { compatible = "ns16550a"; reg = <0x1000 0x100>; };
+		serial@2000 { compatible = "snps,dw-apb-uart"; reg = <0x2000 0x100>; status = "disabled"; };
+		usb@3000 { compatible = "snps,dwc3"; reg = <0x3000 0x100>; dr_mode = "otg"; status = "okay"; };
+		hdmi@4000 { compatible = "acme,hdmi-tx"; reg = <0x4000 0x100>; };
+		etm@5000 { compatible = "arm,coresight-etm4x", "arm,primecell"; reg = <0x5000 0x100>; };
+	};
+};
+'''
+
+
+def dtc(tmp, name, source):
+    dts = os.path.join(tmp, name + '.dts')
+    dtb = os.path.join(tmp, name + '.dtb')
+    write(dts, source)
+    sh('dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', dtb, dts)
+    return dtb
+
+
+def harden(dtb, kind='dtb'):
+    """Disables what the HW checks report, one node at a time, as a product
+    team would with fdtput; returns the findings left."""
+    for _ in range(200):
+        f = [x for x in run(kind, dtb) if x[0] in ('HW-01', 'HW-02', 'HW-03', 'HW-04', 'HW-05')]
+        if not f:
+            return []
+        node = f[0][2]
+        if node == '/chosen' or 'stdout-path' in f[0][3] and f[0][3].startswith('0 '):
+            sh('fdtput', '-d', dtb, '/chosen', 'stdout-path')
+        elif node == '/chosen/bootargs':
+            sh('fdtput', '-t', 's', dtb, '/chosen', 'bootargs', 'root=/dev/mmcblk0p2 quiet')
+        else:
+            sh('fdtput', '-t', 's', dtb, node, 'status', 'disabled')
+    return run(kind, dtb)
+
+
+def test_dtb(tmp):
+    dtb = dtc(tmp, 'board', BOARD_DTS)
+    f = run('dtb', dtb)
+    expect('dtb board', f, fire=['HW-01', 'HW-02', 'HW-03', 'HW-04', 'HW-05'], silent=['SB-05'])
+    for x in f:
+        if x[0] == 'HW-01' and 'serial@2000' in x[3]:
+            failures.append('dtb: a disabled UART was reported')
+    # hardened twin: every reported node disabled, console options removed
+    expect('dtb board hardened (fdtput)', harden(dtb), clean=True)
+
+
+# ---- FIT and control DTB (mkimage) ---------------------------------------------
+
+def its(signed, hint='prod'):
+    hashes = 'hash-1 { algo = "sha256"; };' if signed else ''
+    sig = ('signature-1 { algo = "sha256,rsa2048"; key-name-hint = "%s"; '
+           'sign-images = "kernel", "fdt"; };' % hint) if signed else ''
+    return '''/dts-v1/;
+/ {
+	description = "test"; #address-cells = <1>;
+	images {
+		kernel { data = /incbin/("kernel.bin"); type = "kernel"; arch = "arm64"; os = "linux";
+			 compression = "none"; load = <0x80000>; entry = <0x80000>; %s };
+		fdt-1 { data = /incbin/("board.dtb"); type = "flat_dt"; arch = "arm64";
+			compression = "none"; %s };
+	};
+	configurations { default = "conf-1"; conf-1 { kernel = "kernel"; fdt = "fdt-1"; %s }; };
+};
+''' % (hashes, hashes, sig)
+
+
+def openssl_key(keydir, name):
+    key = os.path.join(keydir, name + '.key')
+    sh('openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', key,
+       stderr=subprocess.DEVNULL)
+    sh('openssl', 'req', '-batch', '-new', '-x509', '-key', key, '-subj', '/CN=' + name,
+       '-out', os.path.join(keydir, name + '.crt'))
+
+
+def test_fit(tmp):
+    with open(os.path.join(tmp, 'kernel.bin'), 'wb') as f:
+        f.write(os.urandom(4096))
+    write(os.path.join(tmp, 'unsigned.its'), its(False))
+    sh('mkimage', '-f', os.path.join(tmp, 'unsigned.its'), os.path.join(tmp, 'unsigned.itb'),
+       cwd=tmp)
+    f = run('fit', os.path.join(tmp, 'unsigned.itb'))
+    expect('FIT unsigned (mkimage -f)', f, fire=['SB-06'])
+
+    keydir = os.path.join(tmp, 'keys')
+    os.mkdir(keydir)
+    for hint in ('prod', 'dev'):
+        openssl_key(keydir, hint)
+        write(os.path.join(tmp, 'signed.its'), its(True, hint))
+        ctl = dtc(tmp, 'u-boot-' + hint, '/dts-v1/;\n/ { model = "control"; };\n')
+        sh('mkimage', '-f', os.path.join(tmp, 'signed.its'), '-k', keydir, '-K', ctl, '-r',
+           os.path.join(tmp, 'signed.itb'), cwd=tmp)
+        if hint == 'prod':
+            expect('FIT signed (mkimage -k -r)', run('fit', os.path.join(tmp, 'signed.itb')),
+                   silent=['SB-06'], clean=True)
+            expect('control DTB with required key (mkimage -K -r)', run('dtb', ctl),
+                   silent=['SB-05', 'KEY-02', 'KEY-04'], clean=True)
+        else:
+            expect('control DTB with a "dev" key', run('dtb', ctl), fire=['KEY-04'],
+                   silent=['SB-05', 'KEY-02'])
+    ctl = dtc(tmp, 'u-boot', '/dts-v1/;\n/ { model = "control"; };\n')
+    expect('control DTB without /signature', run('dtb', ctl), fire=['SB-05'])
+
+    # KEY-02: the published TF-A RSA demo key as U-Boot stores a key
+    pem = os.path.join(SHARED, 'data', 'demo-public-keys', 'tfa-arm_rotprivk_rsa.pub.pem')
+    mod = subprocess.run(['openssl', 'rsa', '-pubin', '-in', pem, '-noout', '-modulus'],
+                         capture_output=True, text=True, check=True).stdout.strip().split('=')[1]
+    demo = dtc(tmp, 'u-boot-demo', '''/dts-v1/;
+/ { signature { key-tfa { required = "conf"; algo = "sha256,rsa2048"; key-name-hint = "tfa";
+	rsa,num-bits = <2048>; rsa,exponent = <0x0 0x10001>; rsa,modulus = [%s]; }; }; };
+''' % mod)
+    expect('control DTB with the TF-A demo key', run('dtb', demo), fire=['KEY-02'],
+           silent=['SB-05'])
+
+    # u-boot.bin: code, a version string, the control DTB appended
+    for ver, fire in (('2020.10', True), ('2023.01', False)):
+        binp = os.path.join(tmp, 'u-boot-%s.bin' % ver)
+        with open(binp, 'wb') as out:
+            out.write(os.urandom(70000) + b'\0U-Boot %s (Jan 01 2024 - 00:00:00 +0000)\0' %
+                      ver.encode() + os.urandom(333))
+            with open(os.path.join(tmp, 'u-boot-prod.dtb'), 'rb') as d:
+                out.write(d.read())
+        f = run('uboot-bin', binp)
+        if fire:
+            expect('u-boot.bin %s, appended DTB' % ver, f, fire=['SB-03'], silent=['SB-05'])
+        else:
+            expect('u-boot.bin %s, appended DTB' % ver, f, clean=True)
+
+
+# ---- real firmware: Debian's U-Boot board packages (arm64) -----------------------
+
+def cache_dir():
+    base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')
+    return os.path.join(base, 'ward')
+
+
+def fetch_debs(pkgs):
+    """The .debs of pkgs for arm64, downloaded once into the cache."""
+    c = cache_dir()
+    debs = os.path.join(c, 'debs')
+    os.makedirs(debs, exist_ok=True)
+    have = {p: glob.glob(os.path.join(debs, p + '_*.deb')) for p in pkgs}
+    missing = [p for p, g in have.items() if not g]
+    if missing:
+        apt = os.path.join(c, 'apt')
+        for d in ('lists/partial', 'archives/partial', 'etc'):
+            os.makedirs(os.path.join(apt, d), exist_ok=True)
+        write(os.path.join(apt, 'etc', 'ward.sources'),
+              'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm\n'
+              'Components: main\nArchitectures: arm64\n'
+              'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
+        open(os.path.join(apt, 'status'), 'a', encoding='utf-8').close()
+        opts = ['-q', '-o', 'Dir::Etc::SourceList=/dev/null',
+                '-o', 'Dir::Etc::SourceParts=' + os.path.join(apt, 'etc'),
+                '-o', 'Dir::State::Lists=' + os.path.join(apt, 'lists'),
+                '-o', 'Dir::State::status=' + os.path.join(apt, 'status'),
+                '-o', 'Dir::Cache=' + apt, '-o', 'APT::Architecture=arm64',
+                '-o', 'APT::Architectures::=arm64']
+        if os.getuid() == 0:
+            opts += ['-o', 'APT::Sandbox::User=root']
+        try:
+            sh('apt-get', *opts, 'update', stderr=subprocess.DEVNULL)
+            sh('apt-get', *opts, 'download', *missing, cwd=debs, stderr=subprocess.DEVNULL)
+        except (subprocess.CalledProcessError, FileNotFoundError) as e:
+            return None, str(e)
+    return [glob.glob(os.path.join(debs, p + '_*.deb'))[0] for p in pkgs], None
+
+
+def test_debian(tmp):
+    pkgs = ['u-boot-rpi', 'u-boot-sunxi', 'u-boot-rockchip', 'linux-config-6.1']
+    debs, why = fetch_debs(pkgs)
+    if debs is None:
+        print('SKIP Debian U-Boot packages: %s' % why)
+        return
+    root = os.path.join(tmp, 'deb')
+    for d in debs:
+        sh('dpkg', '-x', d, root)
+    configs = sorted(glob.glob(os.path.join(root, 'usr/share/doc/u-boot-*/configs/config.*.gz')))
+    if len(configs) < 20:
+        failures.append('Debian: only %d board configs found' % len(configs))
+    stats = {}
+    for cfg in configs:
+        board = os.path.basename(cfg)[len('config.'):-3]
+        path = os.path.join(tmp, board + '.config')
+        with gzip.open(cfg, 'rb') as i, open(path, 'wb') as o:
+            o.write(i.read())
+        f = run('uboot-config', path)
+        for x in f:
+            stats[x[0]] = stats.get(x[0], 0) + 1
+        # Debian builds general-purpose boards: nothing verifies what it boots
+        expect('Debian %s .config' % board, f, fire=['SB-01', 'HW-07', 'RB-04'])
+    print('     Debian board configs: %d; findings per check: %s' %
+          (len(configs), ', '.join('%s %d' % kv for kv in sorted(stats.items()))))
+    spl = [c for c in configs if 'rpi' not in c]
+    if stats.get('SB-04', 0) < len(spl) // 2:
+        failures.append('Debian: SB-04 fired for only %d SPL boards' % stats.get('SB-04', 0))
+
+    board = os.path.join(root, 'usr/lib/u-boot/pine64-lts')
+    f = run('uboot-bin', os.path.join(board, 'u-boot.bin'))
+    expect('Debian pine64-lts u-boot.bin (appended control DTB, default env)', f,
+           fire=['SB-05', 'HW-01', 'HW-02', 'ENV-03'])
+    expect('Debian rpi_arm64 u-boot.bin (default env)',
+           run('uboot-bin', os.path.join(root, 'usr/lib/u-boot/rpi_arm64/u-boot.bin')),
+           fire=['ENV-03'])
+    expect('Debian pine64-lts FIT (u-boot-sunxi-with-spl.fit.itb)',
+           run('fit', os.path.join(board, 'u-boot-sunxi-with-spl.fit.itb')), fire=['SB-06'])
+    dtb = os.path.join(tmp, 'pine64-lts.dtb')
+    shutil.copy(os.path.join(board, 'sun50i-a64-pine64-lts.dtb'), dtb)
+    expect('Debian sun50i-a64-pine64-lts.dtb', run('dtb', dtb), fire=['HW-01', 'HW-02', 'HW-03'])
+    test_cli_agrees([('uboot-bin', os.path.join(board, 'u-boot.bin')),
+                     ('fit', os.path.join(board, 'u-boot-sunxi-with-spl.fit.itb')),
+                     ('dtb', dtb), ('uboot-config', os.path.join(tmp, 'pine64-lts.config'))])
+    expect('Debian sun50i-a64-pine64-lts.dtb hardened (fdtput)', harden(dtb), clean=True)
+    for dtbs in sorted(glob.glob(os.path.join(root, 'usr/lib/u-boot/*/*.dtb'))):
+        run('dtb', dtbs)  # every shipped DTB parses without an error
+
+    # Debian's arm64 kernel configuration, and a hardened twin of it
+    kcfgs = glob.glob(os.path.join(root, 'usr/src/linux-config-*/config.arm64_none_arm64.xz'))
+    if not kcfgs:
+        failures.append('Debian: no arm64 kernel config in linux-config')
+        return
+    kcfg = os.path.join(tmp, 'kernel.config')
+    with lzma.open(kcfgs[0], 'rt') as i:
+        text = i.read()
+    write(kcfg, text)
+    expect('Debian arm64 kernel .config', run('kernel-config', kcfg), fire=['SB-08', 'HW-08'])
+    for opt in ('DEVMEM', 'DEBUG_FS', 'KGDB', 'MAGIC_SYSRQ', 'PROC_KCORE', 'KEXEC',
+                'MODULE_SIG_FORCE'):
+        text = text.replace('CONFIG_%s=y\n' % opt, '# CONFIG_%s is not set\n' % opt)
+    text = text.replace('# CONFIG_MODULE_SIG_FORCE is not set\n', 'CONFIG_MODULE_SIG_FORCE=y\n')
+    write(kcfg, text)
+    expect('Debian arm64 kernel .config hardened', run('kernel-config', kcfg), clean=True)
+
+
+def cli_ids(path):
+    """The ids `ward audit --format json` reports for one input, or None when
+    the command is not there."""
+    ward = os.environ.get('WARD_BIN')
+    if not ward or not os.path.exists(ward):
+        return None
+    p = subprocess.run([ward, 'audit', '--format', 'json', path], capture_output=True,
+                       text=True, check=False)
+    if p.returncode == 2 and 'audit' not in p.stderr:
+        return None
+    try:
+        return sorted(f['id'] for f in json.loads(p.stdout)['findings'])
+    except (ValueError, KeyError, TypeError):
+        print('SKIP ward audit --format json: unexpected output: %s' % p.stderr.strip())
+        return None
+
+
+def test_cli_agrees(inputs):
+    """`ward audit` (the core's detection and dispatch) reports what the boot
+    checks report for each real input."""
+    global checks
+    for kind, path in inputs:
+        want = sorted(f[0] for f in run(kind, path))
+        got = cli_ids(path)
+        if got is None:
+            print('SKIP ward audit not available')
+            return
+        checks += 1
+        if got != want:
+            failures.append('ward audit %s: %s, boot checks %s' % (path, got, want))
+            print('FAIL ward audit', os.path.basename(path), got, want)
+        else:
+            print('ok   ward audit %s agrees (%d findings)' % (os.path.basename(path), len(got)))
+
+
+def test_denylist_current(tmp):
+    """data/demo-keys.tsv, which the build embeds, is what
+    scripts/gen-demo-keys.sh makes from ../shared/data today."""
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = os.path.join(tmp, 'demo-keys.tsv')
+    sh(os.path.join(src, 'scripts', 'gen-demo-keys.sh'), os.path.join(SHARED, 'data'), out)
+    global checks
+    checks += 1
+    with open(out, encoding='utf-8') as a, \
+            open(os.path.join(src, 'data', 'demo-keys.tsv'), encoding='utf-8') as b:
+        if a.read() != b.read():
+            failures.append('data/demo-keys.tsv is stale: run scripts/gen-demo-keys.sh')
+            return
+    print('ok   data/demo-keys.tsv matches ../shared/data (fingerprints recomputed)')
+
+
+def main():
+    for tool in ('mkenvimage', 'mkimage', 'dtc', 'fdtput', 'openssl'):
+        if not shutil.which(tool):
+            print('SKIP: %s not installed (scripts/deps.sh)' % tool)
+            return 77
+    with tempfile.TemporaryDirectory(prefix='ward-audit-boot-') as tmp:
+        test_denylist_current(tmp)
+        test_env(tmp)
+        test_dtb(tmp)
+        test_fit(tmp)
+        test_debian(tmp)
+    print('%d checks, %d failed' % (checks, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

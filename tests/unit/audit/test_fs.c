@@ -1,0 +1,261 @@
+/*
+ * test_fs.c - unit tests of src/audit/core/fs.c: every path resolves inside
+ * the image.  Hostile trees link to a file of the host (absolute and by
+ * ../ chains), to devices, in loops; the host file is never read.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+
+static char host_dir[512], host_file[600];
+
+static int setup_host(void **state)
+{
+	(void)state;
+	const char *t = getenv("TMPDIR");
+	snprintf(host_dir, sizeof(host_dir), "%s/ward-host-XXXXXX", t ? t : "/tmp");
+	if (!mkdtemp(host_dir))
+		return -1;
+	snprintf(host_file, sizeof(host_file), "%s/secret", host_dir);
+	FILE *f = fopen(host_file, "we");
+	if (!f)
+		return -1;
+	fputs("HOST-SECRET\n", f);
+	fclose(f);
+	return 0;
+}
+
+static int teardown_host(void **state)
+{
+	(void)state;
+	tree_remove(host_dir);
+	return 0;
+}
+
+/* Reads path from a tree; returns the code, fills out (NUL-terminated). */
+static int read_in(const char *dir, const char *path, size_t max, char *out, size_t outlen)
+{
+	audit_fs *fs = NULL;
+	ward_error err = { 0 };
+	int rc = audit_fs_open(&fs, dir, &err);
+	assert_int_equal(rc, 0);
+	ward_buf b = WARD_BUF_INIT(max + 1);
+	rc = audit_fs_read(fs, path, max, &b, &err);
+	out[0] = '\0';
+	if (rc == 0)
+		snprintf(out, outlen, "%.*s", (int)b.len, b.ptr ? (const char *)b.ptr : "");
+	buf_dispose(&b);
+	audit_fs_free(fs);
+	return rc;
+}
+
+static void absolute_link_resolves_against_the_image_root(void **state)
+{
+	(void)state;
+	struct tentry t[] = {
+		{ "/etc/passwd", "IMAGE\n", NULL },
+		{ "/etc/alias", NULL, "/etc/passwd" },
+		{ "/usr/lib/os-release", NULL, "../../etc/passwd" },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	char out[64];
+	assert_int_equal(read_in(dir, "/etc/alias", 100, out, sizeof(out)), 0);
+	assert_string_equal(out, "IMAGE\n");
+	assert_int_equal(read_in(dir, "/usr/lib/os-release", 100, out, sizeof(out)), 0);
+	assert_string_equal(out, "IMAGE\n");
+	tree_remove(dir);
+}
+
+static void link_to_a_host_file_is_never_followed_out(void **state)
+{
+	(void)state;
+	char rel[1024];
+	snprintf(rel, sizeof(rel), "../../../../../../../../../../..%s", host_file);
+	struct tentry t[] = {
+		{ "/etc/abs", NULL, host_file },
+		{ "/etc/rel", NULL, rel },
+		{ "/etc/dir", NULL, host_dir },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	char out[64];
+	assert_int_equal(read_in(dir, "/etc/abs", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	assert_int_equal(read_in(dir, "/etc/rel", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	assert_int_equal(read_in(dir, "/etc/dir/secret", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	/* a path of the caller's own with .. never leaves either */
+	char up[1024];
+	snprintf(up, sizeof(up), "/../../../..%s", host_file);
+	assert_int_equal(read_in(dir, up, 100, out, sizeof(out)), WARD_ENOTFOUND);
+	tree_remove(dir);
+}
+
+static void dotdot_chain_stops_at_the_image_root(void **state)
+{
+	(void)state;
+	struct tentry t[] = {
+		{ "/etc/shadow", "IMAGE-SHADOW\n", NULL },
+		{ "/a/b/c", NULL, "../../../../../../../../etc/shadow" },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	char out[64];
+	assert_int_equal(read_in(dir, "/a/b/c", 100, out, sizeof(out)), 0);
+	assert_string_equal(out, "IMAGE-SHADOW\n");
+	tree_remove(dir);
+}
+
+static void link_loop_hits_the_limit(void **state)
+{
+	(void)state;
+	struct tentry t[] = {
+		{ "/l1", NULL, "l2" },
+		{ "/l2", NULL, "/l1" },
+		{ "/self", NULL, "self" },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	char out[64];
+	assert_int_equal(read_in(dir, "/l1", 100, out, sizeof(out)), WARD_ELIMIT);
+	assert_int_equal(read_in(dir, "/self", 100, out, sizeof(out)), WARD_ELIMIT);
+	tree_remove(dir);
+}
+
+static void links_to_devices_and_proc_are_not_the_hosts(void **state)
+{
+	(void)state;
+	struct tentry t[] = {
+		{ "/z", NULL, "/dev/zero" },
+		{ "/p", NULL, "/proc/self/root/etc/passwd" },
+		{ "/dev/", NULL, NULL },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	char out[64];
+	assert_int_equal(read_in(dir, "/z", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	assert_int_equal(read_in(dir, "/p", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	/* a directory is not read as a file */
+	assert_int_equal(read_in(dir, "/dev", 100, out, sizeof(out)), WARD_EINVAL);
+	tree_remove(dir);
+}
+
+static void read_beyond_the_cap_is_a_limit(void **state)
+{
+	(void)state;
+	struct tentry t[] = { { "/big", "0123456789abcdef", NULL } };
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	char out[64];
+	assert_int_equal(read_in(dir, "/big", 8, out, sizeof(out)), WARD_ELIMIT);
+	assert_int_equal(read_in(dir, "/big", 16, out, sizeof(out)), 0);
+	tree_remove(dir);
+}
+
+static int count_visit(void *ctx, const char *path, audit_ftype type, uint64_t size)
+{
+	(void)size;
+	size_t *n = ctx;
+	assert_non_null(strstr(path, "/"));
+	assert_null(strstr(path, "/up/"));  /* never descends into a link */
+	(*n) += type == AUDIT_F_LNK ? 100 : 1;
+	return 0;
+}
+
+static void walk_does_not_follow_links_and_readlink_gives_the_stored_target(void **state)
+{
+	(void)state;
+	struct tentry t[] = {
+		{ "/etc/a", "x", NULL },
+		{ "/etc/up", NULL, "/" },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	audit_fs *fs = NULL;
+	assert_int_equal(audit_fs_open(&fs, dir, NULL), 0);
+	size_t n = 0;
+	assert_int_equal(audit_fs_walk(fs, "/", count_visit, &n, NULL), 0);
+	assert_int_equal(n, 102); /* /etc, /etc/a, the link */
+	char target[64];
+	assert_int_equal(audit_fs_readlink(fs, "/etc/up", target, sizeof(target), NULL), 0);
+	assert_string_equal(target, "/");
+	audit_fs_free(fs);
+	tree_remove(dir);
+}
+
+static void tar_image_resolves_links_inside_it(void **state)
+{
+	(void)state;
+	char rel[1024];
+	snprintf(rel, sizeof(rel), "../../../../../..%s", host_file);
+	struct tentry t[] = {
+		{ "/etc/passwd", "TAR-IMAGE\n", NULL },
+		{ "/etc/abs", NULL, "/etc/passwd" },
+		{ "/etc/host", NULL, host_file },
+		{ "/etc/hostrel", NULL, rel },
+		{ "/etc/loop", NULL, "loop" },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	char cmd[2048], tarpath[600];
+	snprintf(tarpath, sizeof(tarpath), "%s.tar", dir);
+	snprintf(cmd, sizeof(cmd), "tar -C '%s' -cf '%s' . 2>/dev/null", dir, tarpath);
+	if (system(cmd) != 0) {
+		tree_remove(dir);
+		skip();
+	}
+	char out[64];
+	assert_int_equal(read_in(tarpath, "/etc/abs", 100, out, sizeof(out)), 0);
+	assert_string_equal(out, "TAR-IMAGE\n");
+	assert_int_equal(read_in(tarpath, "/etc/host", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	assert_int_equal(read_in(tarpath, "/etc/hostrel", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	assert_int_equal(read_in(tarpath, "/etc/loop", 100, out, sizeof(out)), WARD_ELIMIT);
+	assert_int_equal(read_in(tarpath, "/etc/passwd", 4, out, sizeof(out)), WARD_ELIMIT);
+	unlink(tarpath);
+	tree_remove(dir);
+}
+
+static int count_content(void *ctx, const char *path, const uint8_t *data, size_t len)
+{
+	(void)data;
+	size_t *n = ctx;
+	assert_string_equal(path, "/small");
+	assert_int_equal(len, 2);
+	(*n)++;
+	return 0;
+}
+
+static void scan_reads_each_file_once_and_counts_those_over_the_cap(void **state)
+{
+	(void)state;
+	struct tentry t[] = {
+		{ "/small", "12", NULL },
+		{ "/big", "123456789", NULL },
+		{ "/link", NULL, "/small" },
+	};
+	const char *dir = tree_make(t, WARD_ARRAY_LEN(t));
+	audit_fs *fs = NULL;
+	assert_int_equal(audit_fs_open(&fs, dir, NULL), 0);
+	size_t n = 0, skipped = 0;
+	assert_int_equal(audit_fs_scan(fs, 4, count_content, &n, &skipped, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(skipped, 1);
+	audit_fs_free(fs);
+	tree_remove(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(absolute_link_resolves_against_the_image_root),
+		cmocka_unit_test(link_to_a_host_file_is_never_followed_out),
+		cmocka_unit_test(dotdot_chain_stops_at_the_image_root),
+		cmocka_unit_test(link_loop_hits_the_limit),
+		cmocka_unit_test(links_to_devices_and_proc_are_not_the_hosts),
+		cmocka_unit_test(read_beyond_the_cap_is_a_limit),
+		cmocka_unit_test(walk_does_not_follow_links_and_readlink_gives_the_stored_target),
+		cmocka_unit_test(tar_image_resolves_links_inside_it),
+		cmocka_unit_test(scan_reads_each_file_once_and_counts_those_over_the_cap),
+	};
+	return cmocka_run_group_tests(tests, setup_host, teardown_host);
+}

@@ -1,0 +1,305 @@
+/*
+ * test_keys.c - the key detector: each finding with a case where it must
+ * fire and a twin where it must stay silent.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "audit/boot/boot.h"
+#include "double.h"
+
+static char *read_shared(const char *rel, size_t *len)
+{
+	const char *dir = getenv("WARD_SHARED_DIR");
+	assert_non_null(dir);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	FILE *f = fopen(path, "rbe");
+	assert_non_null(f);
+	char *buf = malloc(65536);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 65536, f);
+	fclose(f);
+	return buf;
+}
+
+static EVP_PKEY *demo_pub(const char *name)
+{
+	char rel[256];
+	size_t len;
+	snprintf(rel, sizeof(rel), "data/demo-public-keys/%s", name);
+	char *pem = read_shared(rel, &len);
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	free(pem);
+	assert_non_null(k);
+	return k;
+}
+
+static int scan(const void *data, size_t len, const char *file, bool rootfs)
+{
+	double_reset();
+	ward_error err = {0};
+	int rc = audit_keys_scan(NULL, file, data, len, rootfs, &err);
+	assert_int_equal(rc, 0);
+	return (int)double_count;
+}
+
+/* A blob of pseudo-random bytes with `ins` copied in at `at`. */
+static uint8_t *blob_with(const void *ins, size_t inslen, size_t total, size_t at)
+{
+	uint8_t *b = malloc(total);
+	assert_non_null(b);
+	uint32_t x = 12345;
+	for (size_t i = 0; i < total; i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (uint8_t)(x >> 16);
+	}
+	memcpy(b + at, ins, inslen);
+	return b;
+}
+
+static void test_demo_public_pem_fires(void **state)
+{
+	(void)state;
+	size_t len;
+	char *pem = read_shared("data/demo-public-keys/optee-default.pub.pem", &len);
+	scan(pem, len, "/etc/keys/ta.pem", true);
+	assert_int_equal(double_has("KEY-01"), 1);
+	assert_int_equal(double_has("SEC-01"), 0); /* public */
+	assert_non_null(strstr(double_findings[0].evidence, "OP-TEE/optee_os"));
+	free(pem);
+}
+
+static void test_fresh_public_pem_silent(void **state)
+{
+	(void)state;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	BIO *bio = BIO_new(BIO_s_mem());
+	assert_true(PEM_write_bio_PUBKEY(bio, k));
+	char *p;
+	long n = BIO_get_mem_data(bio, &p);
+	assert_int_equal(scan(p, (size_t)n, "/etc/keys/pub.pem", true), 0);
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+}
+
+static void test_private_key_in_rootfs_sec01(void **state)
+{
+	(void)state;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	BIO *bio = BIO_new(BIO_s_mem());
+	assert_true(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL));
+	char *p;
+	long n = BIO_get_mem_data(bio, &p);
+	/* fires inside a rootfs, in the middle of other text too */
+	scan(p, (size_t)n, "/var/sota/pkey.pem", true);
+	assert_int_equal(double_has("SEC-01"), 1);
+	assert_int_equal(double_has("KEY-01"), 0);
+	assert_null(strstr(double_findings[0].evidence, "BEGIN"));
+	/* silent: not a rootfs (a key handed in on purpose), or an allowlisted path */
+	assert_int_equal(scan(p, (size_t)n, "signing.key", false), 0);
+	assert_int_equal(scan(p, (size_t)n, "/usr/share/doc/openssl/example.pem", true), 0);
+	/* silent: an encrypted key does not load without its passphrase */
+	BIO *enc = BIO_new(BIO_s_mem());
+	assert_true(PEM_write_bio_PKCS8PrivateKey(enc, k, EVP_aes_256_cbc(), "pw", 2, NULL, NULL));
+	long en = BIO_get_mem_data(enc, &p);
+	assert_int_equal(scan(p, (size_t)en, "/var/sota/pkey.pem", true), 0);
+	BIO_free(enc);
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+}
+
+static void test_label_strings_silent(void **state)
+{
+	(void)state;
+	/* what libssl.so and libmbedtls carry: labels, and a body that is
+	 * long enough but does not parse */
+	static const char table[] =
+		"\x7f" "ELF\0\0-----BEGIN RSA PRIVATE KEY-----\0-----END RSA PRIVATE KEY-----\0"
+		"-----BEGIN PRIVATE KEY-----\n"
+		"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n"
+		"-----END PRIVATE KEY-----\n"
+		"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+	assert_int_equal(scan(table, sizeof(table), "/usr/lib/libssl.so.3", true), 0);
+}
+
+static void test_der_spki_in_binary(void **state)
+{
+	(void)state;
+	EVP_PKEY *demo = demo_pub("tfa-arm_rotprivk_rsa.pub.pem");
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(demo, &der);
+	assert_true(n > 0);
+	uint8_t *b = blob_with(der, (size_t)n, 100000, 4321);
+	scan(b, 100000, "/boot/bl1.bin", false);
+	assert_int_equal(double_has("KEY-01"), 1);
+	assert_string_equal(double_findings[0].location, "offset 4321");
+	free(b);
+	OPENSSL_free(der);
+	EVP_PKEY_free(demo);
+
+	/* twin: a fresh key's DER in the same place */
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	der = NULL;
+	n = i2d_PUBKEY(k, &der);
+	b = blob_with(der, (size_t)n, 100000, 4321);
+	assert_int_equal(scan(b, 100000, "/boot/bl1.bin", false), 0);
+	free(b);
+	OPENSSL_free(der);
+	EVP_PKEY_free(k);
+}
+
+static void test_pkcs1_in_binary(void **state)
+{
+	(void)state;
+	EVP_PKEY *demo = demo_pub("optee-default.pub.pem");
+	unsigned char *der = NULL;
+	int n = i2d_PublicKey(demo, &der); /* PKCS#1 RSAPublicKey */
+	assert_true(n > 0);
+	uint8_t *b = blob_with(der, (size_t)n, 20000, 333);
+	scan(b, 20000, "tee.bin", false);
+	assert_int_equal(double_has("KEY-01"), 1);
+	assert_string_equal(double_findings[0].location, "offset 333");
+	free(b);
+	OPENSSL_free(der);
+	/* the SPKI form is reported once, not again for the PKCS#1 inside it */
+	der = NULL;
+	n = i2d_PUBKEY(demo, &der);
+	b = blob_with(der, (size_t)n, 20000, 333);
+	scan(b, 20000, "tee.bin", false);
+	assert_int_equal(double_has("KEY-01"), 1);
+	free(b);
+	OPENSSL_free(der);
+	EVP_PKEY_free(demo);
+	/* twin: a fresh key */
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	der = NULL;
+	n = i2d_PublicKey(k, &der);
+	b = blob_with(der, (size_t)n, 20000, 333);
+	assert_int_equal(scan(b, 20000, "tee.bin", false), 0);
+	free(b);
+	OPENSSL_free(der);
+	EVP_PKEY_free(k);
+}
+
+static void test_ec_der_and_hash(void **state)
+{
+	(void)state;
+	EVP_PKEY *demo = demo_pub("tfa-arm_rotprivk_ecdsa.pub.pem");
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(demo, &der);
+	uint8_t *b = blob_with(der, (size_t)n, 5000, 17);
+	scan(b, 5000, "tee.bin", false);
+	assert_int_equal(double_has("KEY-01"), 1);
+	free(b);
+	/* KEY-03: the 32-byte SPKI hash itself, as a TF-A ROTPK hash */
+	uint8_t fp[32];
+	assert_true(EVP_Digest(der, (size_t)n, fp, NULL, EVP_sha256(), NULL));
+	b = blob_with(fp, 32, 5000, 999);
+	scan(b, 5000, "bl2.bin", false);
+	assert_int_equal(double_has("KEY-03"), 1);
+	fp[31] ^= 1; /* twin: one bit off */
+	free(b);
+	b = blob_with(fp, 32, 5000, 999);
+	assert_int_equal(scan(b, 5000, "bl2.bin", false), 0);
+	free(b);
+	OPENSSL_free(der);
+	EVP_PKEY_free(demo);
+}
+
+static void put_str(uint8_t *out, size_t *n, const void *s, size_t len)
+{
+	out[(*n)++] = (uint8_t)(len >> 24);
+	out[(*n)++] = (uint8_t)(len >> 16);
+	out[(*n)++] = (uint8_t)(len >> 8);
+	out[(*n)++] = (uint8_t)len;
+	memcpy(out + *n, s, len);
+	*n += len;
+}
+
+/* An "OPENSSH PRIVATE KEY" around an Ed25519 public key. */
+static size_t openssh_pem(EVP_PKEY *k, char *out, size_t outlen)
+{
+	uint8_t pub[32], blob[128], file[512];
+	size_t plen = 32, bn = 0, fn = 0;
+	assert_true(EVP_PKEY_get_raw_public_key(k, pub, &plen));
+	put_str(blob, &bn, "ssh-ed25519", 11);
+	put_str(blob, &bn, pub, 32);
+	memcpy(file, "openssh-key-v1", 15);
+	fn = 15;
+	put_str(file, &fn, "none", 4);
+	put_str(file, &fn, "none", 4);
+	put_str(file, &fn, "", 0);
+	static const uint8_t one[4] = {0, 0, 0, 1};
+	memcpy(file + fn, one, 4);
+	fn += 4;
+	put_str(file, &fn, blob, bn);
+	uint8_t priv[64] = {0};
+	put_str(file, &fn, priv, sizeof(priv));
+	unsigned char b64[1024];
+	int bl = EVP_EncodeBlock(b64, file, (int)fn);
+	int r = snprintf(out, outlen,
+			 "-----BEGIN OPENSSH PRIVATE KEY-----\n%s\n-----END OPENSSH PRIVATE KEY-----\n",
+			 b64);
+	assert_true(r > 0 && (size_t)r < outlen && bl > 0);
+	return (size_t)r;
+}
+
+static void test_openssh_private(void **state)
+{
+	(void)state;
+	char pem[2048];
+	EVP_PKEY *demo = demo_pub("mcuboot-root-ed25519.pub.pem");
+	size_t n = openssh_pem(demo, pem, sizeof(pem));
+	scan(pem, n, "/root/.ssh/id_ed25519", true);
+	assert_int_equal(double_has("KEY-01"), 1);
+	assert_int_equal(double_has("SEC-01"), 1);
+	EVP_PKEY_free(demo);
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	n = openssh_pem(k, pem, sizeof(pem));
+	scan(pem, n, "/root/.ssh/id_ed25519", true);
+	assert_int_equal(double_has("KEY-01"), 0);
+	assert_int_equal(double_has("SEC-01"), 1);
+	EVP_PKEY_free(k);
+}
+
+static void test_truncated_inputs(void **state)
+{
+	(void)state;
+	size_t len;
+	char *pem = read_shared("data/demo-public-keys/optee-default.pub.pem", &len);
+	for (size_t cut = 0; cut < len; cut += 7) {
+		double_reset();
+		ward_error err = {0};
+		assert_int_equal(audit_keys_scan(NULL, "x", (uint8_t *)pem, cut, true, &err), 0);
+		assert_int_equal(double_has("KEY-01"), 0);
+	}
+	free(pem);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_public_pem_fires),
+		cmocka_unit_test(test_fresh_public_pem_silent),
+		cmocka_unit_test(test_private_key_in_rootfs_sec01),
+		cmocka_unit_test(test_label_strings_silent),
+		cmocka_unit_test(test_der_spki_in_binary),
+		cmocka_unit_test(test_pkcs1_in_binary),
+		cmocka_unit_test(test_ec_der_and_hash),
+		cmocka_unit_test(test_openssh_private),
+		cmocka_unit_test(test_truncated_inputs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
