@@ -169,4 +169,23 @@ set -e
 
 say "9. Repository status: the field report's mistakes as findings"
 run "$ward" repo status "$work/release"
+kill "$srv_pid" 2>/dev/null; srv_pid=
+
+# ---------------------------------------------------------------------------
+say "10. Before it ships: ward audit of a sample firmware (rootfs + U-Boot + env + DTB)"
+python3 scripts/sample_firmware.py "$work/firmware"
+fw() { echo "$work/firmware/$1/rootfs" "$work/firmware/$1/boot/u-boot.config" \
+       "$work/firmware/$1/boot/uboot.env" "$work/firmware/$1/boot/board.dtb"; }
+set +e
+# shellcheck disable=SC2046
+run "$ward" audit --fail-on high $(fw shipped)
+rc=$?
+set -e
+echo "exit status $rc: findings at or above high block the release"
+# shellcheck disable=SC2046
+"$ward" audit --format sarif $(fw shipped) > "$work/audit.sarif"
+echo "SARIF 2.1.0 for code-scanning dashboards: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["runs"][0]["results"]), "results")' "$work/audit.sarif")"
+say "11. The same product, hardened"
+# shellcheck disable=SC2046
+run "$ward" audit --fail-on low $(fw hardened)
 say "Demo complete"

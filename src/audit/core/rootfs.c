@@ -510,8 +510,10 @@ static int scan_file(void *vctx, const char *path, const uint8_t *data, size_t l
 	if (!rc) {
 		k = audit_detect(base, data, len);
 		bool boot_area = strncmp(path, "/boot/", 6) == 0;
-		bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_KEY || (k == AUDIT_K_DOCKER_DAEMON) ||
-				(boot_area && k != AUDIT_K_UNKNOWN);
+		/* key files were just scanned by audit_keys_scan: dispatching
+		 * them again would report each key twice */
+		bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_DOCKER_DAEMON ||
+				(boot_area && k != AUDIT_K_UNKNOWN && k != AUDIT_K_KEY);
 		if (dispatch)
 			rc = audit_check_file(a, k, path, data, len, s->err);
 	}
