@@ -128,6 +128,14 @@ def main():
                    "1 more signature needed")
         rel.expect("a key that is not a signer", rel.sign("team", check=None), "notfound",
                    "is not a signer")
+        r, w = os.pipe()
+        os.write(w, b"not the passphrase\n")
+        os.close(w)
+        p = subprocess.run([harness.WARD, "repo", "sign", rel.change, "--key", rel.keys.key("alice"),
+                            "--passphrase-fd", str(r)], capture_output=True, text=True, pass_fds=(r,))
+        os.close(r)
+        rel.expect("signing with a wrong passphrase", (p.returncode, p.stdout, p.stderr), "verify",
+                   "wrong passphrase")
         rel.sign("bob")
         rel.expect("publish with two of three", rel.publish(check=None), "ok", "threshold met")
 
