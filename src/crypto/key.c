@@ -140,21 +140,7 @@ err_ssl(ward_error *err, int code, const char *fmt, ...)
 }
 
 /* ward_err that also discards whatever OpenSSL queued on the way here. */
-static int __attribute__((format(printf, 3, 4)))
-err_plain(ward_error *err, int code, const char *fmt, ...)
-{
-	ERR_clear_error();
-	if (!err)
-		return code;
-	char msg[WARD_ERROR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		msg[0] = '\0';
-	return ward_err(err, code, "%s", msg);
-}
+#define err_plain ward_err_clear_ssl
 
 /* The EC group of pkey as OpenSSL names it ("prime256v1"); false for keys
  * with explicit curve parameters, which are refused. */

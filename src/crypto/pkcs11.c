@@ -58,21 +58,7 @@ WARD_DEFINE_AUTO(ECDSA_SIG *, ECDSA_SIG_free)
 
 /* ---- errors ---- */
 
-static int __attribute__((format(printf, 3, 4)))
-fail(ward_error *err, int code, const char *fmt, ...)
-{
-	ERR_clear_error();
-	if (!err)
-		return code;
-	char msg[WARD_ERROR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		msg[0] = '\0';
-	return ward_err(err, code, "%s", msg);
-}
+#define fail ward_err_clear_ssl
 
 /* What a caller can do about a PKCS#11 return value. */
 static int rv_code(CK_RV rv)

@@ -16,20 +16,7 @@
 
 #include <openssl/crypto.h>
 
-static int __attribute__((format(printf, 3, 4)))
-fail(ward_error *err, int code, const char *fmt, ...)
-{
-	if (!err)
-		return code;
-	char msg[WARD_ERROR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		msg[0] = '\0';
-	return ward_err(err, code, "%s", msg);
-}
+#define fail ward_err
 
 static bool is_unreserved(int c)
 {

@@ -48,6 +48,11 @@ int ward_err(ward_error *err, int code, const char *fmt, ...)
 int ward_err_prefix(ward_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4))) WARD_INTERNAL;
 
+/* ward_err after discarding whatever OpenSSL queued on the way here, for
+ * failures whose reason is ours, not OpenSSL's. */
+int ward_err_clear_ssl(ward_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4))) WARD_INTERNAL;
+
 /* Drain OpenSSL's error queue into the message tail and clear it. */
 int ward_err_openssl(ward_error *err, int code, const char *what) WARD_INTERNAL;
 

@@ -24,19 +24,36 @@ const char *ward_strerror(int code)
 	}
 }
 
+static int ward_errv(ward_error *err, int code, const char *fmt, va_list ap);
+
 int ward_err(ward_error *err, int code, const char *fmt, ...)
+{
+	/* Truncation is acceptable: the message stays NUL-terminated. */
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = ward_errv(err, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int ward_errv(ward_error *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return code;
 	err->code = code;
+	if (vsnprintf(err->msg, sizeof(err->msg), fmt, ap) < 0)
+		err->msg[0] = '\0';
+	return code;
+}
+
+int ward_err_clear_ssl(ward_error *err, int code, const char *fmt, ...)
+{
+	ERR_clear_error();
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	int rc = ward_errv(err, code, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		err->msg[0] = '\0';
-	/* Truncation is acceptable: the message stays NUL-terminated. */
-	return code;
+	return rc;
 }
 
 int ward_err_prefix(ward_error *err, int code, const char *fmt, ...)
