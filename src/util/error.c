@@ -24,7 +24,8 @@ const char *ward_strerror(int code)
 	}
 }
 
-static int ward_errv(ward_error *err, int code, const char *fmt, va_list ap);
+static int ward_errv(ward_error *err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 int ward_err(ward_error *err, int code, const char *fmt, ...)
 {
