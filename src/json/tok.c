@@ -737,6 +737,21 @@ static size_t container_end(const wj_doc *d, uint32_t i)
 	return pos;
 }
 
+void wj_span(const wj_doc *d, uint32_t i, size_t *begin, size_t *end)
+{
+	const wj_tok *t = &d->t[i];
+	if (wj_is_container(d, i)) {
+		*begin = t->start;
+		*end = container_end(d, i);
+	} else if (t->type == WJ_STR) {
+		*begin = t->start - 1;
+		*end = (size_t)t->start + t->n + 1;
+	} else {
+		*begin = t->start;
+		*end = (size_t)t->start + t->n;
+	}
+}
+
 int wj_canonical_bytes(const wj_doc *d, uint32_t i, const uint8_t **out, size_t *outlen,
 		       ward_buf *owned)
 {

@@ -110,6 +110,10 @@ static inline uint32_t wj_next_member(const wj_doc *d, uint32_t obj, uint32_t k)
 	return n < d->t[obj].n ? n : WJ_NONE;
 }
 
+/* The bytes of value i in the input: [*begin, *end), quotes and brackets
+ * included.  For splicing a document without re-encoding it. */
+void wj_span(const wj_doc *d, uint32_t i, size_t *begin, size_t *end) WARD_INTERNAL;
+
 /* Does string token i equal s (after unescaping)? */
 bool wj_str_eq(const wj_doc *d, uint32_t i, const char *s, size_t slen) WARD_INTERNAL;
 

@@ -46,8 +46,11 @@ static int dump_cb(const char *p, size_t n, void *ctx)
 
 int repo_save_json(const char *dir, const char *name, const json_t *v, ward_error *err)
 {
+	/* Settings are for people to read; a change is compact so that
+	 * signing finds its "signed" parts already canonical (tok.h). */
+	size_t flags = strcmp(name, "ward-repo.json") == 0 ? JSON_INDENT(1) : JSON_COMPACT;
 	WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
-	if (json_dump_callback(v, dump_cb, &b, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
+	if (json_dump_callback(v, dump_cb, &b, flags | JSON_SORT_KEYS) != 0 ||
 	    buf_putc(&b, '\n') != 0)
 		return ward_err(err, WARD_ELIMIT, "%s: too large to write", name);
 	return fs_write_atomic(dir, name, b.ptr, b.len, 0644, err);
@@ -144,8 +147,9 @@ int repo_change_role(json_t **out, json_t *change, const char *dir, const json_t
 		return rc;
 	if (!pub)
 		return ward_err(err, WARD_ENOTFOUND, "role %s does not exist", role);
-	json_t *s = json_deep_copy(pub);
-	json_decref(pub);
+	/* pub is the only reference to the published role: edit it in place
+	 * (a deep copy of a 100,000-target role costs 0.2 s). */
+	json_t *s = pub;
 	json_int_t v = json_integer_value(json_object_get(s, "version"));
 	json_object_set_new(s, "version", json_integer(v + 1));
 	json_object_set_new(s, "expires", json_string(expires));
@@ -316,9 +320,11 @@ int repo_init(const repo_init_opts *o, repo_load_fn load, void *ctx, ward_error 
 }
 
 /* Copies file into staged/files/SHA256 while hashing; returns length and
- * the hashes object. */
-static int stage_file(const char *dir, const char *file, json_int_t *length, json_t **hashes,
-		      ward_error *err)
+ * the hashes object.  With durable, the file and the directory are
+ * fsync'd; without, the caller makes them durable together (fs_syncfs)
+ * before the change that names them is saved. */
+static int stage_file(const char *dir, const char *file, bool durable, json_int_t *length,
+		      json_t **hashes, ward_error *err)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -358,7 +364,7 @@ static int stage_file(const char *dir, const char *file, json_int_t *length, jso
 	EVP_MD_CTX_free(c256);
 	EVP_MD_CTX_free(c512);
 	close(fd);
-	if (!rc && fsync(out) != 0)
+	if (!rc && durable && fsync(out) != 0)
 		rc = ward_err(err, WARD_EIO, "staging %s: %s", file, strerror(errno));
 	close(out);
 	if (!rc) {
@@ -374,7 +380,7 @@ static int stage_file(const char *dir, const char *file, json_int_t *length, jso
 	}
 	*length = (json_int_t)total;
 	*hashes = json_pack("{s:s, s:s}", "sha256", h256, "sha512", h512);
-	return fs_sync_dir(files, err);
+	return durable ? fs_sync_dir(files, err) : 0;
 }
 
 /* The role a target goes to when none is named: its hash bin if the
@@ -395,7 +401,7 @@ static void default_role(char *out, size_t outlen, const json_t *cfg, const char
 		 (int)(bits / 4), hex);
 }
 
-static bool target_name_ok(const char *name)
+bool repo_target_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 	if (!n || n > WARD_LIMIT_TARGET_NAME || name[0] == '/' || name[n - 1] == '/')
@@ -415,7 +421,7 @@ static bool target_name_ok(const char *name)
 int repo_add_target(const char *dir, const char *name, const char *file, const char *custom,
 		    const char *role, int64_t now, ward_error *err)
 {
-	if (!target_name_ok(name))
+	if (!repo_target_name_ok(name))
 		return ward_err(err, WARD_EINVAL, "\"%s\": not a valid target name", name);
 	WARD_AUTO(json_decref) json_t *cfg = NULL;
 	WARD_AUTO(json_decref) json_t *change = NULL;
@@ -437,7 +443,7 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 	json_int_t length = 0;
 	json_t *hashes = NULL;
 	if (!rc)
-		rc = stage_file(dir, file, &length, &hashes, err);
+		rc = stage_file(dir, file, true, &length, &hashes, err);
 	if (rc)
 		return rc;
 	json_t *entry = json_pack("{s:I, s:o}", "length", length, "hashes", hashes);
@@ -479,13 +485,13 @@ static int walk_dir(struct walk *w, const char *path, const char *name, int dept
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = walk_dir(w, p, n, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
-			if (!target_name_ok(n)) {
+			if (!repo_target_name_ok(n)) {
 				rc = ward_err(w->err, WARD_EINVAL, "\"%s\": not a valid target name", n);
 				break;
 			}
 			json_int_t length;
 			json_t *hashes;
-			rc = stage_file(w->repo, p, &length, &hashes, w->err);
+			rc = stage_file(w->repo, p, false, &length, &hashes, w->err);
 			json_t *into = w->targets;
 			if (!rc && !into) {
 				char r[WARD_LIMIT_ROLE_NAME + 1];
@@ -530,7 +536,10 @@ int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefi
 	if (rc)
 		return rc;
 	*count = w.count;
-	return repo_change_save(dir, change, err);
+	/* One barrier for every staged file, before the change names them. */
+	WARD_AUTO(free) char *files = repo_path(dir, "staged/files");
+	rc = files ? fs_syncfs(files, err) : ward_err(err, WARD_ENOMEM, "out of memory");
+	return rc ? rc : repo_change_save(dir, change, err);
 }
 
 int repo_remove_target(const char *dir, const char *name, const char *role, int64_t now,

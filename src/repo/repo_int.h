@@ -3,6 +3,7 @@
 #define WARD_REPO_REPO_INT_H
 
 #include "json/json.h"
+#include "json/tok.h"
 #include "repo/repo.h"
 
 extern const char *const repo_role_names[4] WARD_INTERNAL;
@@ -39,9 +40,50 @@ int repo_authorisations(repo_auth out[2], size_t *n, json_t *refs, const char *d
  * approvers who sign away from the repository.  Advisory only. */
 void repo_change_annotate(const char *dir, json_t *change) WARD_INTERNAL;
 
-/* Signs+checks the role in the change against one authorisation with the
- * verifier (tuf_meta_verify): 0 or WARD_EVERIFY with its message. */
-int repo_verify_role(const json_t *entry, const repo_auth *a, const char *role,
+/* Checks the staged role m (parsed from its envelope) against one
+ * authorisation with the client's verifier (tuf_meta_verify): 0 or
+ * WARD_EVERIFY with its message. */
+struct tuf_meta;
+int repo_verify_role(const struct tuf_meta *m, const repo_auth *a, const char *role,
 		     ward_error *err) WARD_INTERNAL;
+
+
+/* A staged change read for signing, checking or publishing (repo_change.c):
+ * the file's bytes, their tokens, and the "light" view, in which every
+ * role's signed.targets is {}.  Editing commands use repo_change_load. */
+typedef struct repo_change {
+	ward_buf bytes;
+	wj_doc doc;
+	json_t *light;
+} repo_change;
+
+int repo_change_read(repo_change *c, const char *path, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+void repo_change_dispose(repo_change *c) WARD_INTERNAL;
+static inline void ward_auto_repo_change_dispose(repo_change *c)
+{
+	repo_change_dispose(c);
+}
+/* Token of roles.ROLE.signed in c->doc, or WJ_NONE. */
+uint32_t repo_change_signed(const repo_change *c, const char *role) WARD_INTERNAL;
+/* Appends {"signatures":…,"signed":…} of the role, as staged, to out. */
+int repo_change_envelope(const repo_change *c, const char *role, ward_buf *out,
+			 ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* Replaces bytes [begin, end) of the change with text. */
+typedef struct repo_splice {
+	size_t begin, end;
+	char *text;
+} repo_splice;
+/* Writes the change's bytes with the splices applied to path, atomically. */
+int repo_change_write_spliced(const repo_change *c, const char *path, repo_splice *sp, size_t n,
+			      ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* repo_check_change on a change already read. */
+int repo_check_read(const char *dir, const repo_change *c, ward_buf *report,
+		    ward_error *err) WARD_INTERNAL;
+
+/* Is name acceptable as a target path (relative, no "." or ".." segments,
+ * no control characters)? */
+bool repo_target_name_ok(const char *name) WARD_INTERNAL;
 
 #endif

@@ -147,115 +147,137 @@ static bool listed(const json_t *keyids, const char *id)
 	return false;
 }
 
-int repo_verify_role(const json_t *entry, const repo_auth *a, const char *role, ward_error *err)
+int repo_verify_role(const tuf_meta *m, const repo_auth *a, const char *role, ward_error *err)
 {
-	/* Build exactly what a client would receive and run the client's
-	 * verifier over it. */
-	WARD_AUTO(json_decref) json_t *env = json_pack("{s:O, s:O}", "signatures",
-						       json_object_get(entry, "signatures"), "signed",
-						       json_object_get(entry, "signed"));
+	/* The authorisation as a keyset and a role, through a tiny targets
+	 * document, so that the key parsing is the client's too. */
 	WARD_AUTO(json_decref) json_t *fake = json_pack("{s:s, s:s, s:i, s:s, s:o, s:{}}", "_type",
 							"targets", "spec_version", "1.0.31", "version",
 							1, "expires", "2100-01-01T00:00:00Z", "delegations",
 							json_object(), "targets");
-	char *text = env ? json_dumps(env, JSON_COMPACT) : NULL;
-	if (!text)
+	if (!fake)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
-	const char *type = json_string_value(json_object_get(json_object_get(entry, "signed"), "_type"));
-	tuf_type t = TUF_TARGETS;
-	for (int i = 0; i < 4; i++)
-		if (type && strcmp(type, repo_role_names[i]) == 0)
-			t = (tuf_type)i;
-	tuf_meta *m = NULL;
-	int rc = tuf_meta_parse_copy(&m, (const uint8_t *)text, strlen(text),
-				     WARD_LIMIT_METADATA_MAX_BYTES, t, role, err);
-	free(text);
-	if (rc)
-		return rc;
-	/* The authorisation as a keyset and a role, through a tiny targets
-	 * document so that the key parsing is the client's too. */
 	json_object_set(json_object_get(fake, "delegations"), "keys", (json_t *)(uintptr_t)a->keys);
 	json_object_set_new(json_object_get(fake, "delegations"), "roles",
 			    json_pack("[{s:s, s:O, s:i, s:b, s:[]}]", "name", "x", "keyids",
 				      a->keyids, "threshold", (int)a->threshold, "terminating", 0,
 				      "paths"));
 	WARD_AUTO(json_decref) json_t *fenv = json_pack("{s:[], s:O}", "signatures", "signed", fake);
-	char *ftext = fenv ? json_dumps(fenv, JSON_COMPACT) : NULL;
+	WARD_AUTO(free) char *ftext = fenv ? json_dumps(fenv, JSON_COMPACT) : NULL;
 	tuf_meta *auth = NULL;
-	if (!ftext || tuf_meta_parse_copy(&auth, (const uint8_t *)ftext, strlen(ftext),
-					  WARD_LIMIT_METADATA_MAX_BYTES, TUF_TARGETS, "keys", err) != 0) {
-		free(ftext);
-		tuf_meta_free(m);
-		return err && err->code ? err->code : ward_err(err, WARD_ENOMEM, "out of memory");
-	}
-	free(ftext);
+	if (!ftext)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	int rc = tuf_meta_parse_copy(&auth, (const uint8_t *)ftext, strlen(ftext),
+				     WARD_LIMIT_METADATA_MAX_BYTES, TUF_TARGETS, "keys", err);
+	if (rc)
+		return rc;
 	char what[WARD_LIMIT_ROLE_NAME + 32];
 	snprintf(what, sizeof(what), "%s v%lld", role, m->version);
 	rc = tuf_meta_verify(m, &auth->keys, &auth->delegations[0], what, a->by, err);
 	tuf_meta_free(auth);
-	tuf_meta_free(m);
 	return rc;
+}
+
+/* Lists the targets of a staged role for the approver: all of them up to
+ * a screenful, else the first ones and a count. */
+enum { LIST_TARGETS_MAX = 100 };
+
+static void report_targets(ward_buf *report, const wj_doc *d, uint32_t signed_tok)
+{
+	uint32_t t = wj_get(d, signed_tok, "targets");
+	if (!report || t == WJ_NONE || wj_typeof(d, t) != WJ_OBJ)
+		return;
+	size_t shown = 0, total = d->t[t].count;
+	for (uint32_t k = wj_first(d, t); k != WJ_NONE && shown < LIST_TARGETS_MAX;
+	     k = wj_next_member(d, t, k), shown++) {
+		WARD_AUTO(free) char *name = wj_str_dup(d, k);
+		uint32_t len = wj_get(d, k + 1, "length");
+		uint32_t sha = wj_get(d, wj_get(d, k + 1, "hashes"), "sha256");
+		bprintf(report, "  target %s  %lld bytes  sha256 %.16s…\n", name ? name : "?",
+			len != WJ_NONE && wj_typeof(d, len) == WJ_INT ? (long long)wj_int(d, len) : -1LL,
+			sha != WJ_NONE && wj_typeof(d, sha) == WJ_STR ? (const char *)d->src + d->t[sha].start : "?");
+	}
+	if (total > shown)
+		bprintf(report, "  … and %zu more targets (%zu in all)\n", total - shown, total);
 }
 
 int repo_sign(const char *change_file, const crypto_signer *key, ward_buf *report, ward_error *err)
 {
-	WARD_AUTO(json_decref) json_t *change = NULL;
-	int rc = repo_load_json(&change, change_file, WARD_LIMIT_METADATA_MAX_BYTES, err);
+	WARD_AUTO(repo_change_dispose) repo_change c = { 0 };
+	int rc = repo_change_read(&c, change_file, err);
 	if (rc)
 		return rc;
 	char keyid[65];
 	if (tuf_keyid(keyid, key) != 0)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
-	size_t signed_roles = 0;
-	const char *role;
-	json_t *entry;
-	json_object_foreach(json_object_get(change, "roles"), role, entry)
-	{
+	const wj_doc *d = &c.doc;
+	uint32_t roles = wj_get(d, 0, "roles");
+	repo_splice sp[64];
+	size_t nsp = 0;
+	for (uint32_t k = wj_first(d, roles); !rc && k != WJ_NONE; k = wj_next_member(d, roles, k)) {
+		WARD_AUTO(free) char *role = wj_str_dup(d, k);
+		if (!role) {
+			rc = ward_err(err, WARD_ENOMEM, "out of memory");
+			break;
+		}
+		const json_t *entry = json_object_get(json_object_get(c.light, "roles"), role);
 		const json_t *s = json_object_get(entry, "signed");
-		const json_t *who = json_object_get(json_object_get(change, "signers"), role);
+		const json_t *who = json_object_get(json_object_get(c.light, "signers"), role);
 		/* The change names the keys that may sign each role (written at
 		 * staging time, for approvers away from the repository); publish
 		 * re-derives them from trusted state and ignores this list. */
 		if (who && !listed(who, keyid))
 			continue;
+		uint32_t st = wj_get(d, k + 1, "signed"), gt = wj_get(d, k + 1, "signatures");
+		if (st == WJ_NONE || gt == WJ_NONE || wj_typeof(d, gt) != WJ_ARR || !json_is_object(s)) {
+			rc = ward_err(err, WARD_EINVAL, "%s: staged %s needs \"signatures\" and \"signed\"",
+				      change_file, role);
+			break;
+		}
+		if (nsp == sizeof(sp) / sizeof(sp[0])) {
+			rc = ward_err(err, WARD_ELIMIT, "%s: more than %zu roles in one change", change_file,
+				      sizeof(sp) / sizeof(sp[0]));
+			break;
+		}
+		WARD_AUTO(buf_dispose) ward_buf owned = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+		const uint8_t *msg;
+		size_t msglen;
 		json_t *sig = NULL;
-		rc = tuf_sign_one(&sig, s, key, err);
+		rc = wj_canonical_bytes(d, st, &msg, &msglen, &owned);
+		if (rc) {
+			rc = ward_err(err, rc, "staged %s has no canonical form", role);
+			break;
+		}
+		rc = tuf_sign_bytes(&sig, msg, msglen, key, err);
 		if (rc)
-			return rc;
-		json_t *sigs = json_object_get(entry, "signatures");
+			break;
+		/* This key's earlier signature, if any, is replaced. */
+		WARD_AUTO(json_decref) json_t *sigs = json_array();
 		size_t i;
 		json_t *v;
-		json_array_foreach(sigs, i, v)
-		{
-			if (strcmp(json_string_value(json_object_get(v, "keyid")), keyid) == 0) {
-				json_array_remove(sigs, i);
-				break;
-			}
-		}
+		json_array_foreach(json_object_get(entry, "signatures"), i, v)
+			if (!json_is_object(v) || !json_is_string(json_object_get(v, "keyid")) ||
+			    strcmp(json_string_value(json_object_get(v, "keyid")), keyid) != 0)
+				json_array_append(sigs, v);
 		json_array_append_new(sigs, sig);
-		signed_roles++;
+		wj_span(d, gt, &sp[nsp].begin, &sp[nsp].end);
+		sp[nsp].text = json_dumps(sigs, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!sp[nsp++].text) {
+			rc = ward_err(err, WARD_ENOMEM, "out of memory");
+			break;
+		}
 		bprintf(report, "signed %s v%lld (expires %s)\n", role,
 			(long long)json_integer_value(json_object_get(s, "version")),
 			json_string_value(json_object_get(s, "expires")));
-		const char *t;
-		json_t *tv;
-		json_object_foreach(json_object_get((json_t *)(uintptr_t)s, "targets"), t, tv)
-			bprintf(report, "  target %s  %lld bytes  sha256 %.16s…\n", t,
-				(long long)json_integer_value(json_object_get(tv, "length")),
-				json_string_value(json_object_get(json_object_get(tv, "hashes"), "sha256")));
+		report_targets(report, d, st);
 	}
-	if (!signed_roles)
-		return ward_err(err, WARD_ENOTFOUND, "key %.8s is not a signer of any role in %s",
-				keyid, change_file);
-	char *dir = strdup(change_file);
-	if (!dir)
-		return ward_err(err, WARD_ENOMEM, "out of memory");
-	char *slash = strrchr(dir, '/');
-	const char *base = slash ? slash + 1 : change_file;
-	if (slash)
-		*slash = '\0';
-	rc = repo_save_json(slash ? dir : ".", base, change, err);
-	free(dir);
+	if (!rc && !nsp)
+		rc = ward_err(err, WARD_ENOTFOUND, "key %.8s is not a signer of any role in %s", keyid,
+			      change_file);
+	if (!rc)
+		rc = repo_change_write_spliced(&c, change_file, sp, nsp, err);
+	for (size_t i = 0; i < nsp; i++)
+		free(sp[i].text);
 	return rc;
 }
 
@@ -338,30 +360,60 @@ static const char *key_name(const json_t *cfg, const char *id)
 
 int repo_check_change(const char *dir, ward_buf *report, ward_error *err)
 {
-	WARD_AUTO(json_decref) json_t *cfg = NULL;
-	WARD_AUTO(json_decref) json_t *change = NULL;
-	int rc = repo_config_load(&cfg, dir, err);
+	WARD_AUTO(free) char *p = repo_path(dir, "staged/change.json");
+	if (!p)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	WARD_AUTO(repo_change_dispose) repo_change c = { 0 };
+	int rc = repo_change_read(&c, p, err);
+	if (rc == WARD_ENOTFOUND)
+		return ward_err(err, rc, "%s: no staged change", dir);
+	return rc ? rc : repo_check_read(dir, &c, report, err);
+}
+
+/* The staged role parsed as a client would receive it. */
+static int parse_staged(tuf_meta **m, const repo_change *c, const char *role, ward_error *err)
+{
+	const char *type = json_string_value(json_object_get(
+		json_object_get(json_object_get(json_object_get(c->light, "roles"), role), "signed"), "_type"));
+	tuf_type t = TUF_TARGETS;
+	for (int i = 0; i < 4; i++)
+		if (type && strcmp(type, repo_role_names[i]) == 0)
+			t = (tuf_type)i;
+	ward_buf env = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	int rc = repo_change_envelope(c, role, &env, err);
 	if (!rc)
-		rc = repo_change_load(&change, dir, false, err);
+		rc = tuf_meta_parse(m, &env, WARD_LIMIT_METADATA_MAX_BYTES, t, role, err);
+	buf_dispose(&env);
+	return rc;
+}
+
+int repo_check_read(const char *dir, const repo_change *c, ward_buf *report, ward_error *err)
+{
+	WARD_AUTO(json_decref) json_t *cfg = NULL;
+	int rc = repo_config_load(&cfg, dir, err);
 	if (rc)
 		return rc;
 	int result = 0;
 	ward_error first = { 0 };
 	const char *role;
 	json_t *entry;
-	json_object_foreach(json_object_get(change, "roles"), role, entry)
+	json_object_foreach(json_object_get(c->light, "roles"), role, entry)
 	{
 		repo_auth a[2];
 		size_t n = 0;
 		WARD_AUTO(json_decref) json_t *refs = json_array();
-		rc = repo_authorisations(a, &n, refs, dir, change, role, err);
+		rc = repo_authorisations(a, &n, refs, dir, c->light, role, err);
 		if (rc)
 			return rc;
 		if (n == 0)
 			return ward_err(err, WARD_EVERIFY, "%s: no role delegates it", role);
+		WARD_AUTO(tuf_meta_free) tuf_meta *m = NULL;
+		rc = parse_staged(&m, c, role, err);
+		if (rc)
+			return ward_err_prefix(err, rc, "staged change: ");
 		for (size_t g = 0; g < n; g++) {
 			ward_error e = { 0 };
-			int vrc = repo_verify_role(entry, &a[g], role, &e);
+			int vrc = repo_verify_role(m, &a[g], role, &e);
 			size_t have = 0;
 			bprintf(report, "%s v%lld — %u of %zu keys of %s must sign:\n", role,
 				(long long)json_integer_value(json_object_get(json_object_get(entry, "signed"), "version")),
@@ -375,7 +427,8 @@ int repo_check_change(const char *dir, ward_buf *report, ward_error *err)
 				size_t j;
 				json_t *s;
 				json_array_foreach(json_object_get(entry, "signatures"), j, s)
-					present |= strcmp(json_string_value(json_object_get(s, "keyid")), kid) == 0;
+					present |= json_is_string(json_object_get(s, "keyid")) &&
+						   strcmp(json_string_value(json_object_get(s, "keyid")), kid) == 0;
 				/* A signature that is present but does not count means the
 				 * change was altered after it was signed (or forged). */
 				bool counts = false;
@@ -384,7 +437,7 @@ int repo_check_change(const char *dir, ward_buf *report, ward_error *err)
 					json_t *single = json_pack("[s]", kid);
 					one.keyids = single;
 					one.threshold = 1;
-					counts = repo_verify_role(entry, &one, role, NULL) == 0;
+					counts = repo_verify_role(m, &one, role, NULL) == 0;
 					json_decref(single);
 					have += counts;
 				}

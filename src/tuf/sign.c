@@ -45,18 +45,14 @@ int tuf_keyid_of(char out[static 65], const json_t *k)
 	return 0;
 }
 
-int tuf_sign_one(json_t **out, const json_t *signed_obj, const crypto_signer *s,
-		 ward_error *err)
+int tuf_sign_bytes(json_t **out, const uint8_t *msg, size_t len, const crypto_signer *s,
+		   ward_error *err)
 {
-	WARD_AUTO(buf_dispose) ward_buf msg = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
 	WARD_AUTO(buf_dispose) ward_buf sig = WARD_BUF_INIT(1 << 16);
 	char keyid[65];
-	int rc = wjson_canonical(&msg, signed_obj);
-	if (rc)
-		return ward_err(err, rc, "signed metadata has no canonical form");
 	if (tuf_keyid(keyid, s) != 0)
 		return ward_err(err, WARD_ENOMEM, "cannot compute keyid");
-	rc = crypto_signer_sign(s, msg.ptr, msg.len, &sig, err);
+	int rc = crypto_signer_sign(s, msg, len, &sig, err);
 	if (rc)
 		return rc;
 	WARD_AUTO(free) char *hex = malloc(2 * sig.len + 1);
@@ -65,6 +61,16 @@ int tuf_sign_one(json_t **out, const json_t *signed_obj, const crypto_signer *s,
 	hex_encode(hex, sig.ptr, sig.len);
 	*out = json_pack("{s:s, s:s}", "keyid", keyid, "sig", hex);
 	return *out ? 0 : ward_err(err, WARD_ENOMEM, "out of memory");
+}
+
+int tuf_sign_one(json_t **out, const json_t *signed_obj, const crypto_signer *s,
+		 ward_error *err)
+{
+	WARD_AUTO(buf_dispose) ward_buf msg = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	int rc = wjson_canonical(&msg, signed_obj);
+	if (rc)
+		return ward_err(err, rc, "signed metadata has no canonical form");
+	return tuf_sign_bytes(out, msg.ptr, msg.len, s, err);
 }
 
 static int dump_to_buf(const char *buffer, size_t size, void *data)

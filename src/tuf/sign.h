@@ -22,6 +22,11 @@ int tuf_keyid(char out[static 65], const crypto_signer *s) WARD_INTERNAL WARD_NO
  * WARD_EINVAL if it is not one. */
 int tuf_keyid_of(char out[static 65], const json_t *key) WARD_INTERNAL WARD_NODISCARD;
 
+/* One signature over msg, which must already be the canonical bytes of a
+ * "signed" object: {"keyid": …, "sig": hex}. */
+int tuf_sign_bytes(json_t **out, const uint8_t *msg, size_t len, const crypto_signer *s,
+		   ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
 /* One signature over canonical(signed_obj): {"keyid": …, "sig": hex}. */
 int tuf_sign_one(json_t **out, const json_t *signed_obj, const crypto_signer *s,
 		 ward_error *err) WARD_INTERNAL WARD_NODISCARD;

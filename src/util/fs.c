@@ -134,6 +134,41 @@ fail:
 	return rc;
 }
 
+int fs_link_atomic(const char *dir, const char *from, const char *to, ward_error *err)
+{
+	WARD_AUTO(free) char *src = fs_join(dir, from);
+	WARD_AUTO(free) char *dst = fs_join(dir, to);
+	char tmpname[300];
+	int n = snprintf(tmpname, sizeof(tmpname), ".%s.link.%ld", to, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmpname))
+		return ward_err(err, WARD_EINVAL, "%s/%s: name too long", dir, to);
+	WARD_AUTO(free) char *tmp = fs_join(dir, tmpname);
+	if (!src || !dst || !tmp)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return ward_err(err, WARD_EIO, "remove %s: %s", tmp, strerror(errno));
+	if (link(src, tmp) != 0)
+		return ward_err(err, WARD_EIO, "link %s: %s", src, strerror(errno));
+	if (rename(tmp, dst) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return ward_err(err, WARD_EIO, "rename to %s: %s", dst, strerror(e));
+	}
+	return fs_sync_dir(dir, err);
+}
+
+int fs_syncfs(const char *dir, ward_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ward_err(err, WARD_EIO, "%s: %s", dir, strerror(errno));
+	int rc = 0;
+	if (syncfs(fd) != 0)
+		rc = ward_err(err, WARD_EIO, "sync the file system of %s: %s", dir, strerror(errno));
+	close(fd);
+	return rc;
+}
+
 int fs_remove(const char *dir, const char *name, ward_error *err)
 {
 	WARD_AUTO(free) char *path = fs_join(dir, name);

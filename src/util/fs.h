@@ -22,6 +22,15 @@ int fs_write_atomic(const char *dir, const char *name, const void *data, size_t 
 		    unsigned mode, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
 /* Removes dir/name if present and fsyncs dir.  Absent is not an error. */
+/* Makes dir/to a second name of dir/from, replacing dir/to atomically (a
+ * hard link under a temporary name, renamed into place), then fsyncs dir.
+ * For two names of one immutable file without writing it twice. */
+int fs_link_atomic(const char *dir, const char *from, const char *to, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* Flushes every file of the file system holding dir (syncfs(2)): one
+ * barrier after writing many files, instead of an fsync each. */
+int fs_syncfs(const char *dir, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
 int fs_remove(const char *dir, const char *name, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
 /* Removes the temp files fs_write_atomic (or a download) left behind when

@@ -172,6 +172,42 @@ def main():
                 json.dump(doc, f)
             rel.expect("change altered after signing", rel.publish(check=None), "verify",
                        "altered after it was signed")
+            # a staged file swapped after the approvers signed is refused
+            ward("repo", "remove-target", rel.repo, "firmware/b.img", check="ok")
+            ward("repo", "add-target", rel.repo, "firmware/b.img", img, check="ok")
+            rel.sign("alice")
+            rel.sign("bob")
+            with open(rel.change) as f:
+                sha = json.load(f)["roles"]["targets"]["signed"]["targets"]["firmware/b.img"][
+                    "hashes"]["sha256"]
+            staged_file = os.path.join(rel.repo, "staged", "files", sha)
+            with open(staged_file, "r+b") as f:
+                f.write(b"X")
+            rel.expect("staged file altered after signing", rel.publish(check=None), "verify",
+                       "not what was signed")
+            rel.res.check("nothing of the refused release is published",
+                          not os.path.exists(os.path.join(rel.repo, "published", "targets",
+                                                          "firmware", sha + ".b.img")))
+            # a change that travelled and came back with a target name
+            # pointing outside the repository is refused, though signed
+            ward("repo", "add-target", rel.repo, "firmware/b.img", img, check="ok")
+            with open(rel.change) as f:
+                doc = json.load(f)
+            ts = doc["roles"]["targets"]["signed"]["targets"]
+            ts["../../escape.img"] = ts.pop("firmware/b.img")
+            with open(rel.change, "w") as f:
+                json.dump(doc, f)
+            rel.sign("alice")
+            rel.sign("bob")
+            rel.expect("target name escaping the repository", rel.publish(check=None), "invalid",
+                       "not a valid target name")
+            rel.res.check("nothing written outside published/targets",
+                          not any(n.endswith("escape.img")
+                                  for d in (rel.repo, os.path.dirname(rel.repo),
+                                            os.path.join(rel.repo, "published"))
+                                  for n in os.listdir(d)))
+            os.unlink(rel.change)
+            ward("repo", "add-target", rel.repo, "firmware/b.img", img, check="ok")
             # a copy of a different change does not merge
             ward("repo", "remove-target", rel.repo, "firmware/b.img", check="ok")
             rel.expect("merging a different change", ward("repo", "merge", rel.change, copy, check=None),

@@ -184,6 +184,49 @@ static void canonical_matches_jansson_on_every_fixture(void **state)
 	assert_true(zero_copy_checked > 100);
 }
 
+/* wj_span gives each value's exact bytes, whitespace around it excluded,
+ * for every kind of value and for empty and nested containers. */
+static void spans_cover_exactly_the_value(void **state)
+{
+	(void)state;
+	static const char src[] = " { \"a\" : [ 1 , \"x\\\"y\" , { } , [ ] ] ,\n \"b\":{\"c\":{\"d\":null}} , \"e\" : -12 } ";
+	static const struct {
+		const char *path[3];
+		const char *bytes;
+	} want[] = {
+		{ { "a" }, "[ 1 , \"x\\\"y\" , { } , [ ] ]" },
+		{ { "b" }, "{\"c\":{\"d\":null}}" },
+		{ { "b", "c" }, "{\"d\":null}" },
+		{ { "b", "c", "d" }, "null" },
+		{ { "e" }, "-12" },
+	};
+	wj_doc d;
+	assert_int_equal(wj_parse(&d, (const uint8_t *)src, sizeof(src) - 1, 4096, "t", NULL), 0);
+	size_t b, e;
+	wj_span(&d, 0, &b, &e);
+	assert_int_equal(b, 1);
+	assert_int_equal(e, sizeof(src) - 2);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		uint32_t t = 0;
+		for (int k = 0; k < 3 && want[i].path[k]; k++)
+			t = wj_get(&d, t, want[i].path[k]);
+		assert_int_not_equal(t, WJ_NONE);
+		wj_span(&d, t, &b, &e);
+		assert_int_equal(e - b, strlen(want[i].bytes));
+		assert_memory_equal(src + b, want[i].bytes, e - b);
+	}
+	/* elements of the array: 1, the escaped string, {}, [] */
+	static const char *const elems[] = { "1", "\"x\\\"y\"", "{ }", "[ ]" };
+	uint32_t a = wj_get(&d, 0, "a"), el = wj_first(&d, a);
+	for (size_t i = 0; i < 4; i++, el = wj_next_elem(&d, a, el)) {
+		assert_int_not_equal(el, WJ_NONE);
+		wj_span(&d, el, &b, &e);
+		assert_int_equal(e - b, strlen(elems[i]));
+		assert_memory_equal(src + b, elems[i], e - b);
+	}
+	wj_dispose(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +236,7 @@ int main(void)
 		cmocka_unit_test(nesting_is_bounded),
 		cmocka_unit_test(canonical_matches_jansson_on_literals),
 		cmocka_unit_test(canonical_matches_jansson_on_every_fixture),
+		cmocka_unit_test(spans_cover_exactly_the_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
