@@ -65,9 +65,7 @@ int audit_fs_open_tar(audit_fs **out, const char *path, ward_error *err)
 
 int audit_fs_open_ext4(audit_fs **out, const char *path, ward_error *err)
 {
-	(void)out;
-	return ward_err(err, WARD_EINVAL, "%s: ext4 images are not supported yet; unpack with "
-			"debugfs -R rdump", path);
+	return image_open(out, path, fs_ext4_open, err);
 }
 
 int audit_fs_open_squashfs(audit_fs **out, const char *path, ward_error *err)
