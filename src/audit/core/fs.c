@@ -70,9 +70,7 @@ int audit_fs_open_ext4(audit_fs **out, const char *path, ward_error *err)
 
 int audit_fs_open_squashfs(audit_fs **out, const char *path, ward_error *err)
 {
-	(void)out;
-	return ward_err(err, WARD_EINVAL, "%s: squashfs images are not supported yet; unpack with "
-			"sqfs2tar or unsquashfs", path);
+	return image_open(out, path, fs_sqfs_open, err);
 }
 
 int audit_fs_open(audit_fs **out, const char *path, ward_error *err)
