@@ -11,6 +11,7 @@ and the exit code of invalid input."""
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -173,7 +174,15 @@ def main():
             size = os.path.getsize(e4)
             t = os.path.join(tmp, "trunc.ext4")
             truncate(e4, t, size // 8)
-            one_line_refusal(r, "truncated ext4", t, "corrupt or truncated ext4 image")
+            one_line_refusal(r, "truncated ext4", t, "truncated ext4 image")
+            with open(e4, "rb") as f:
+                sb = f.read(2048)[1024:]
+            first, log = struct.unpack_from("<II", sb, 20)
+            block = 1024 << log
+            t = os.path.join(tmp, "gdt.ext4")
+            patch(e4, t, (first + 1) * block, b"\xa5" * 64)
+            one_line_refusal(r, "ext4 with its group descriptors overwritten", t,
+                             "corrupt or truncated ext4 image")
             t = os.path.join(tmp, "sb.ext4")
             patch(e4, t, 1024 + 0, b"\x00\x00\x00\x00")  # s_inodes_count: superblock checksum fails
             one_line_refusal(r, "ext4 with a corrupted superblock", t, "ext4 image")
@@ -196,7 +205,14 @@ def main():
             for frac in (2, 4):
                 t = os.path.join(tmp, "trunc%d.sqfs" % frac)
                 truncate(sq, t, size * (frac - 1) // frac)
-                one_line_refusal(r, "squashfs cut to %d/%d" % (frac - 1, frac), t,
+                one_line_refusal(r, "squashfs cut to %d/%d" % (frac - 1, frac), t, "truncated squashfs image")
+            with open(sq, "rb") as f:
+                sb = f.read(96)
+            inodes, dirs = struct.unpack_from("<QQ", sb, 64)
+            for what, at in (("inode", inodes), ("directory", dirs)):
+                t = os.path.join(tmp, what + ".sqfs")
+                patch(sq, t, at, b"\xa5" * 24)
+                one_line_refusal(r, "squashfs with its %s table overwritten" % what, t,
                                  "corrupt or truncated squashfs image")
             t = os.path.join(tmp, "sb.sqfs")
             patch(sq, t, 22, b"\x30\x00")  # block_log disagrees with block_size

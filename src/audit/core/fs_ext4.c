@@ -12,6 +12,7 @@
 #include <et/com_err.h>
 #include <ext2fs/ext2fs.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "audit/core/fs_int.h"
 
@@ -188,5 +189,14 @@ int fs_ext4_open(audit_fs *fs, ward_error *err)
 	if (ext2fs_has_feature_journal_needs_recovery(e2->super))
 		return ward_err(err, WARD_EINVAL, "%s: ext4 image not cleanly unmounted: its journal holds "
 				"changes; replay them on a copy (e2fsck -fy) and audit that", fs->image);
+	/* mke2fs writes the whole size (sparse where empty): a shorter file was cut */
+	struct stat st;
+	uint64_t want;
+	if (stat(fs->image, &st) != 0)
+		return ward_err(err, WARD_EIO, "%s: %s", fs->image, strerror(errno));
+	if (__builtin_mul_overflow(ext2fs_blocks_count(e2->super), (uint64_t)EXT2_BLOCK_SIZE(e2->super), &want) ||
+	    want > (uint64_t)st.st_size)
+		return ward_err(err, WARD_EINVAL, "%s: truncated ext4 image: %llu bytes of the %llu its superblock "
+				"says", fs->image, (unsigned long long)st.st_size, (unsigned long long)want);
 	return ext4_index(fs, e2, err);
 }

@@ -286,6 +286,9 @@ static int sqfs_readers(audit_fs *fs, struct sqfs_img *s, ward_error *err)
 	int e = sqfs_super_read(&s->super, file);
 	if (e)
 		return sqfs_err(fs, e, "superblock", err);
+	if (s->super.bytes_used > s->file->size)
+		return ward_err(err, WARD_EINVAL, "%s: truncated squashfs image: %llu bytes of the %llu it says it has",
+				fs->image, (unsigned long long)s->file->size, (unsigned long long)s->super.bytes_used);
 	sqfs_compressor_config_t cfg;
 	e = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)s->super.compression_id, s->super.block_size,
 					SQFS_COMP_FLAG_UNCOMPRESS);
