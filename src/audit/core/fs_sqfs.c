@@ -289,6 +289,14 @@ static int sqfs_readers(audit_fs *fs, struct sqfs_img *s, ward_error *err)
 	if (s->super.bytes_used > s->file->size)
 		return ward_err(err, WARD_EINVAL, "%s: truncated squashfs image: %llu bytes of the %llu it says it has",
 				fs->image, (unsigned long long)s->file->size, (unsigned long long)s->super.bytes_used);
+	/* the fragment table's index (a 64-bit location per 8 KiB metadata block
+	 * of 512 entries) lies between its start and the image's end: bounded
+	 * before libsquashfs allocates by the count */
+	uint64_t frag_blocks = ((uint64_t)s->super.fragment_entry_count + 511) / 512;
+	if (frag_blocks > 0 && (s->super.fragment_table_start >= s->super.bytes_used ||
+				frag_blocks > (s->super.bytes_used - s->super.fragment_table_start) / 8))
+		return ward_err(err, WARD_EINVAL, "%s: corrupt squashfs image: %u fragments do not fit in it",
+				fs->image, (unsigned)s->super.fragment_entry_count);
 	sqfs_compressor_config_t cfg;
 	e = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)s->super.compression_id, s->super.block_size,
 					SQFS_COMP_FLAG_UNCOMPRESS);
