@@ -11,6 +11,7 @@ PKGS=(
   clang libclang-rt-14-dev llvm
   python3 openssl strace curl ca-certificates debootstrap
   libfdt-dev u-boot-tools device-tree-compiler
+  libext2fs-dev e2fsprogs libsquashfs-dev squashfs-tools squashfs-tools-ng
 )
 if [ "${WARD_WITH_NODE:-1}" = 1 ]; then
   command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)

@@ -21,12 +21,17 @@
 #define AUDIT_LIMIT_FILE_BYTES ((size_t)64 << 20)
 /* One input file given on the command line (U-Boot binary, DTB, env). */
 #define AUDIT_LIMIT_INPUT_BYTES ((size_t)256 << 20)
-/* Entries indexed from one archive: a debootstrap rootfs has ~9,000. */
+/* Entries indexed from one image (tar, ext4, squashfs): a debootstrap
+ * rootfs has ~9,000. */
 #define AUDIT_LIMIT_ARCHIVE_ENTRIES ((size_t)1 << 20)
 /* Small files of an archive kept in memory when indexed, each and total, so
  * that configuration reads do not stream the whole archive again. */
 #define AUDIT_LIMIT_ARCHIVE_CACHE_FILE ((size_t)256 << 10)
 #define AUDIT_LIMIT_ARCHIVE_CACHE_TOTAL ((size_t)64 << 20)
+/* Bytes of paths and link targets in one image's index: a debootstrap
+ * rootfs needs ~1 MiB; bounds what a hostile image of a million deep
+ * paths could make us hold. */
+#define AUDIT_LIMIT_INDEX_BYTES ((size_t)256 << 20)
 /* Symbolic links followed resolving one path (Linux's own limit). */
 #define AUDIT_LIMIT_SYMLINKS 40
 /* Path length inside an image. */
@@ -96,6 +101,12 @@ const char *audit_severity_name(audit_severity s) WARD_INTERNAL;
 int audit_severity_parse(const char *s) WARD_INTERNAL;
 
 /* ---- filesystem helpers ------------------------------------------------- */
+
+/* Opens an image file as one format, without looking at its magic (what
+ * audit_fs_open does after it): for tests and fuzzers of one backend. */
+int audit_fs_open_tar(audit_fs **out, const char *path, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int audit_fs_open_ext4(audit_fs **out, const char *path, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int audit_fs_open_squashfs(audit_fs **out, const char *path, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
 /* Whether the path exists in the image (links followed inside it). */
 bool audit_fs_exists(audit_fs *fs, const char *path) WARD_INTERNAL;

@@ -1,290 +1,30 @@
 /*
  * fs.c - a root filesystem image, reached only through paths resolved inside
- * it.  Two backends: a directory (openat from a descriptor of the root) and a
- * tar archive (libarchive; an in-memory index of its entries, small files
- * kept when indexed, larger ones read by streaming the archive again).
+ * it.  Backends: a directory (openat from a descriptor of the root), and
+ * image files indexed in memory when opened (fs_index.c): a tar archive
+ * (fs_tar.c, libarchive), an ext2/3/4 image (fs_ext4.c, libext2fs) and a
+ * squashfs image (fs_sqfs.c, libsquashfs), told apart by their magic.
  *
- * Resolution is done here, component by component, for both backends:
+ * Resolution is done here, component by component, for every backend:
  * absolute link targets restart at the image root, ".." stops at the root,
  * at most AUDIT_LIMIT_SYMLINKS links are followed.  The directory backend
  * then opens the resolved path with openat2(RESOLVE_BENEATH |
  * RESOLVE_NO_SYMLINKS) where the kernel has it (so a tree changed under us
  * still cannot lead out), else openat with O_NOFOLLOW; and only regular files
- * are read: never a device, FIFO or socket of the host.
+ * are read: never a device, FIFO or socket of the host.  An image file's
+ * backend reads only the image: nothing is mounted or extracted.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "audit/core/core.h"
-
-enum fs_kind { FS_DIR, FS_TAR };
-
-struct tar_entry {
-	char *path; /* canonical: "/a/b" */
-	char *link; /* symlink target as stored, or hardlink target (canonical) */
-	uint8_t *cache;
-	uint64_t size;
-	size_t seq; /* header number in the archive */
-	audit_ftype type;
-	bool hard, cached;
-};
-
-struct audit_fs {
-	enum fs_kind kind;
-	int rootfd;
-	char *archive;
-	struct tar_entry *e;
-	size_t n;
-};
-
-/* ---- paths -------------------------------------------------------------- */
-
-/* Lexical normalisation of a path inside the image: "/a/b", ".." clamped at
- * the root, "." and empty components dropped.  Returns false if too long. */
-static bool normalize(const char *in, char *out, size_t outlen)
-{
-	size_t o = 0;
-	const char *p = in;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *s = p;
-		while (*p && *p != '/')
-			p++;
-		size_t l = (size_t)(p - s);
-		if (l == 1 && s[0] == '.')
-			continue;
-		if (l == 2 && s[0] == '.' && s[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-			continue;
-		}
-		if (o + 1 + l + 1 > outlen)
-			return false;
-		out[o++] = '/';
-		memcpy(out + o, s, l);
-		o += l;
-	}
-	if (o == 0) {
-		if (outlen < 2)
-			return false;
-		out[o++] = '/';
-	}
-	out[o] = '\0';
-	return true;
-}
-
-/* ---- tar index ---------------------------------------------------------- */
-
-static int cmp_entry(const void *x, const void *y)
-{
-	const struct tar_entry *a = x, *b = y;
-	int c = strcmp(a->path, b->path);
-	return c ? c : (a->seq < b->seq ? -1 : a->seq > b->seq);
-}
-
-static struct tar_entry *tar_find(audit_fs *fs, const char *path)
-{
-	size_t lo = 0, hi = fs->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(fs->e[mid].path, path);
-		if (c == 0)
-			return &fs->e[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* A directory implied by deeper entries ("/etc" when only "/etc/passwd"). */
-static bool tar_implied_dir(audit_fs *fs, const char *path)
-{
-	if (strcmp(path, "/") == 0)
-		return true;
-	size_t pl = strlen(path);
-	size_t lo = 0, hi = fs->n;
-	while (lo < hi) { /* first entry >= path */
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(fs->e[mid].path, path) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < fs->n && strncmp(fs->e[i].path, path, pl) == 0; i++)
-		if (fs->e[i].path[pl] == '/')
-			return true;
-	return false;
-}
-
-static int archive_open_path(struct archive **out, const char *path, ward_error *err)
-{
-	struct archive *ar = archive_read_new();
-	if (!ar)
-		return ward_err(err, WARD_ENOMEM, "%s: out of memory", path);
-	archive_read_support_filter_all(ar);
-	archive_read_support_format_tar(ar);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		archive_read_free(ar);
-		return ward_err(err, errno == ENOENT ? WARD_ENOTFOUND : WARD_EIO, "%s: %s", path, strerror(errno));
-	}
-	if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK) {
-		int rc = ward_err(err, WARD_EINVAL, "%s: not a tar archive: %s", path, archive_error_string(ar));
-		archive_read_free(ar);
-		close(fd);
-		return rc;
-	}
-	/* libarchive does not close a descriptor it was given: archive_close_path does */
-	*out = ar;
-	return fd;
-}
-
-static void archive_close_path(struct archive *ar, int fd)
-{
-	archive_read_free(ar);
-	close(fd);
-}
-
-static int read_entry_data(struct archive *ar, size_t size, size_t max, ward_buf *out, const char *name,
-			   ward_error *err)
-{
-	if (size > max)
-		return ward_err(err, WARD_ELIMIT, "%s: %zu bytes, more than the %zu allowed", name, size, max);
-	if (buf_reserve(out, size) != 0)
-		return ward_err(err, WARD_ENOMEM, "%s: out of memory", name);
-	uint8_t chunk[65536];
-	for (;;) {
-		la_ssize_t r = archive_read_data(ar, chunk, sizeof(chunk));
-		if (r == 0)
-			return 0;
-		if (r < 0)
-			return ward_err(err, WARD_EINVAL, "%s: truncated or corrupt archive: %s", name,
-					archive_error_string(ar));
-		if (out->len + (size_t)r > max)
-			return ward_err(err, WARD_ELIMIT, "%s: more than the %zu bytes allowed", name, max);
-		if (buf_append(out, chunk, (size_t)r) != 0)
-			return ward_err(err, WARD_ENOMEM, "%s: out of memory", name);
-	}
-}
-
-static int tar_index(audit_fs *fs, ward_error *err)
-{
-	struct archive *ar = NULL;
-	int fd = archive_open_path(&ar, fs->archive, err);
-	if (fd < 0)
-		return fd;
-	size_t cap = 0, cache_total = 0, seq = 0;
-	int rc = 0;
-	struct archive_entry *ae;
-	char norm[AUDIT_LIMIT_PATH];
-	for (;;) {
-		int r = archive_read_next_header(ar, &ae);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			rc = ward_err(err, WARD_EINVAL, "%s: truncated or corrupt archive: %s", fs->archive,
-				      archive_error_string(ar));
-			break;
-		}
-		seq++;
-		const char *name = archive_entry_pathname(ae);
-		if (!name || !normalize(name, norm, sizeof(norm)) || strcmp(norm, "/") == 0)
-			continue;
-		if (fs->n >= AUDIT_LIMIT_ARCHIVE_ENTRIES) {
-			rc = ward_err(err, WARD_ELIMIT, "%s: more than %zu entries", fs->archive,
-				      AUDIT_LIMIT_ARCHIVE_ENTRIES);
-			break;
-		}
-		if (fs->n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			struct tar_entry *ne = realloc(fs->e, ncap * sizeof(*ne));
-			if (!ne) {
-				rc = ward_err(err, WARD_ENOMEM, "%s: out of memory", fs->archive);
-				break;
-			}
-			fs->e = ne;
-			cap = ncap;
-		}
-		struct tar_entry t = { .seq = seq };
-		const char *hl = archive_entry_hardlink(ae);
-		mode_t ft = archive_entry_filetype(ae);
-		char hnorm[AUDIT_LIMIT_PATH];
-		if (hl) {
-			t.type = AUDIT_F_REG;
-			t.hard = true;
-			if (normalize(hl, hnorm, sizeof(hnorm)))
-				t.link = strdup(hnorm);
-		} else if (ft == AE_IFLNK) {
-			t.type = AUDIT_F_LNK;
-			const char *target = archive_entry_symlink(ae);
-			t.link = strdup(target ? target : "");
-		} else if (ft == AE_IFDIR) {
-			t.type = AUDIT_F_DIR;
-		} else if (ft == AE_IFREG) {
-			t.type = AUDIT_F_REG;
-			la_int64_t sz = archive_entry_size(ae);
-			t.size = sz > 0 ? (uint64_t)sz : 0;
-		} else {
-			t.type = AUDIT_F_OTHER;
-		}
-		t.path = strdup(norm);
-		if (!t.path || ((hl || ft == AE_IFLNK) && !t.link)) {
-			free(t.path);
-			free(t.link);
-			rc = ward_err(err, WARD_ENOMEM, "%s: out of memory", fs->archive);
-			break;
-		}
-		if (t.type == AUDIT_F_REG && !t.hard && t.size <= AUDIT_LIMIT_ARCHIVE_CACHE_FILE &&
-		    cache_total + t.size <= AUDIT_LIMIT_ARCHIVE_CACHE_TOTAL) {
-			ward_buf b = WARD_BUF_INIT(AUDIT_LIMIT_ARCHIVE_CACHE_FILE);
-			rc = read_entry_data(ar, (size_t)t.size, AUDIT_LIMIT_ARCHIVE_CACHE_FILE, &b, norm, err);
-			if (rc) {
-				buf_dispose(&b);
-				free(t.path);
-				free(t.link);
-				break;
-			}
-			size_t l;
-			t.cache = buf_detach(&b, &l);
-			t.size = l;
-			t.cached = true;
-			cache_total += l;
-		}
-		fs->e[fs->n++] = t;
-	}
-	archive_close_path(ar, fd);
-	if (rc)
-		return rc;
-	/* later entries of the same path replace earlier ones, as on extraction */
-	qsort(fs->e, fs->n, sizeof(*fs->e), cmp_entry);
-	size_t o = 0;
-	for (size_t i = 0; i < fs->n; i++) {
-		if (i + 1 < fs->n && strcmp(fs->e[i].path, fs->e[i + 1].path) == 0) {
-			free(fs->e[i].path);
-			free(fs->e[i].link);
-			free(fs->e[i].cache);
-			continue;
-		}
-		fs->e[o++] = fs->e[i];
-	}
-	fs->n = o;
-	return 0;
-}
+#include "audit/core/fs_int.h"
 
 /* ---- open/free ---------------------------------------------------------- */
 
@@ -294,62 +34,22 @@ void audit_fs_free(audit_fs *fs)
 		return;
 	if (fs->rootfd >= 0)
 		close(fs->rootfd);
-	for (size_t i = 0; i < fs->n; i++) {
-		free(fs->e[i].path);
-		free(fs->e[i].link);
-		free(fs->e[i].cache);
-	}
-	free(fs->e);
-	free(fs->archive);
+	if (fs->be && fs->be->close && fs->priv)
+		fs->be->close(fs->priv);
+	fs_index_dispose(fs);
+	free(fs->image);
 	free(fs);
 }
 
-int audit_fs_open(audit_fs **out, const char *path, ward_error *err)
+static int image_open(audit_fs **out, const char *path, int (*backend)(audit_fs *, ward_error *),
+		      ward_error *err)
 {
 	audit_fs *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return ward_err(err, WARD_ENOMEM, "%s: out of memory", path);
-	fs->rootfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fs->rootfd < 0) {
-		int e = errno;
-		free(fs);
-		return ward_err(err, e == ENOENT ? WARD_ENOTFOUND : WARD_EIO, "%s: %s", path, strerror(e));
-	}
-	struct stat st;
-	if (fstat(fs->rootfd, &st) != 0) {
-		audit_fs_free(fs);
-		return ward_err(err, WARD_EIO, "%s: %s", path, strerror(errno));
-	}
-	if (S_ISDIR(st.st_mode)) {
-		fs->kind = FS_DIR;
-		*out = fs;
-		return 0;
-	}
-	uint8_t head[1084];
-	ssize_t got = S_ISREG(st.st_mode) ? pread(fs->rootfd, head, sizeof(head), 0) : -1;
-	close(fs->rootfd);
 	fs->rootfd = -1;
-	if (got < 0) {
-		audit_fs_free(fs);
-		return ward_err(err, WARD_EINVAL, "%s: neither a directory nor an image file", path);
-	}
-	if (got >= 4 && memcmp(head, "hsqs", 4) == 0) {
-		audit_fs_free(fs);
-		return ward_err(err, WARD_EINVAL, "%s: squashfs images are not supported yet; unpack with "
-				"sqfs2tar or unsquashfs", path);
-	}
-	if (got >= 1082 && head[1080] == 0x53 && head[1081] == 0xEF) {
-		audit_fs_free(fs);
-		return ward_err(err, WARD_EINVAL, "%s: ext4 images are not supported yet; unpack with "
-				"debugfs -R rdump", path);
-	}
-	fs->kind = FS_TAR;
-	fs->archive = strdup(path);
-	if (!fs->archive) {
-		audit_fs_free(fs);
-		return ward_err(err, WARD_ENOMEM, "%s: out of memory", path);
-	}
-	int rc = tar_index(fs, err);
+	fs->image = strdup(path);
+	int rc = fs->image ? backend(fs, err) : ward_err(err, WARD_ENOMEM, "%s: out of memory", path);
 	if (rc) {
 		audit_fs_free(fs);
 		return rc;
@@ -358,22 +58,71 @@ int audit_fs_open(audit_fs **out, const char *path, ward_error *err)
 	return 0;
 }
 
+int audit_fs_open_tar(audit_fs **out, const char *path, ward_error *err)
+{
+	return image_open(out, path, fs_tar_open, err);
+}
+
+int audit_fs_open_ext4(audit_fs **out, const char *path, ward_error *err)
+{
+	return image_open(out, path, fs_ext4_open, err);
+}
+
+int audit_fs_open_squashfs(audit_fs **out, const char *path, ward_error *err)
+{
+	return image_open(out, path, fs_sqfs_open, err);
+}
+
+int audit_fs_open(audit_fs **out, const char *path, ward_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return ward_err(err, errno == ENOENT ? WARD_ENOTFOUND : WARD_EIO, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return ward_err(err, WARD_EIO, "%s: %s", path, strerror(e));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		audit_fs *fs = calloc(1, sizeof(*fs));
+		if (!fs) {
+			close(fd);
+			return ward_err(err, WARD_ENOMEM, "%s: out of memory", path);
+		}
+		fs->kind = FS_DIR;
+		fs->rootfd = fd;
+		*out = fs;
+		return 0;
+	}
+	uint8_t head[1084];
+	ssize_t got = S_ISREG(st.st_mode) ? pread(fd, head, sizeof(head), 0) : -1;
+	close(fd);
+	if (got < 0)
+		return ward_err(err, WARD_EINVAL, "%s: neither a directory nor an image file", path);
+	if (got >= 4 && memcmp(head, "hsqs", 4) == 0)
+		return audit_fs_open_squashfs(out, path, err);
+	if (got >= 1082 && head[1080] == 0x53 && head[1081] == 0xEF)
+		return audit_fs_open_ext4(out, path, err);
+	return audit_fs_open_tar(out, path, err);
+}
+
 /* ---- primitive lookups (no link following) ------------------------------ */
 
 static int prim_lstat(audit_fs *fs, const char *canon, audit_ftype *type, uint64_t *size)
 {
-	if (fs->kind == FS_TAR) {
-		struct tar_entry *t = tar_find(fs, canon);
+	if (fs->kind != FS_DIR) {
+		struct fs_entry *t = fs_index_find(fs, canon);
 		if (t) {
 			*type = t->type;
 			*size = t->size;
 			if (t->hard) {
-				struct tar_entry *h = t->link ? tar_find(fs, t->link) : NULL;
+				struct fs_entry *h = t->link ? fs_index_find(fs, t->link) : NULL;
 				*size = h && h->type == AUDIT_F_REG ? h->size : 0;
 			}
 			return 0;
 		}
-		if (tar_implied_dir(fs, canon)) {
+		if (fs_index_implied_dir(fs, canon)) {
 			*type = AUDIT_F_DIR;
 			*size = 0;
 			return 0;
@@ -394,8 +143,8 @@ static int prim_lstat(audit_fs *fs, const char *canon, audit_ftype *type, uint64
 
 static int prim_readlink(audit_fs *fs, const char *canon, char *out, size_t outlen)
 {
-	if (fs->kind == FS_TAR) {
-		struct tar_entry *t = tar_find(fs, canon);
+	if (fs->kind != FS_DIR) {
+		struct fs_entry *t = fs_index_find(fs, canon);
 		if (!t || t->type != AUDIT_F_LNK || strlen(t->link) >= outlen)
 			return -1;
 		memcpy(out, t->link, strlen(t->link) + 1);
@@ -533,10 +282,12 @@ static int fd_read_all(int fd, const char *canon, size_t max, ward_buf *out, war
 	}
 }
 
-static int tar_read_entry(audit_fs *fs, struct tar_entry *t, size_t max, ward_buf *out, ward_error *err)
+/* Reads an entry of an image file's index: a hard link's target, a cached
+ * copy, or through the backend. */
+static int index_read(audit_fs *fs, const struct fs_entry *t, size_t max, ward_buf *out, ward_error *err)
 {
 	if (t->hard) {
-		struct tar_entry *h = t->link ? tar_find(fs, t->link) : NULL;
+		const struct fs_entry *h = t->link ? fs_index_find(fs, t->link) : NULL;
 		if (!h || h->hard || h->type != AUDIT_F_REG)
 			return ward_err(err, WARD_ENOTFOUND, "%s: hard link to a missing file", t->path);
 		t = h;
@@ -548,23 +299,7 @@ static int tar_read_entry(audit_fs *fs, struct tar_entry *t, size_t max, ward_bu
 				(unsigned long long)t->size, max);
 	if (t->cached)
 		return buf_append(out, t->cache, (size_t)t->size) ? ward_err(err, WARD_ENOMEM, "out of memory") : 0;
-	struct archive *ar = NULL;
-	int fd = archive_open_path(&ar, fs->archive, err);
-	if (fd < 0)
-		return fd;
-	int rc = ward_err(err, WARD_EINVAL, "%s: archive changed while reading", t->path);
-	struct archive_entry *ae;
-	for (size_t seq = 1;; seq++) {
-		int r = archive_read_next_header(ar, &ae);
-		if (r == ARCHIVE_EOF || r < ARCHIVE_WARN)
-			break;
-		if (seq == t->seq) {
-			rc = read_entry_data(ar, (size_t)t->size, max, out, t->path, err);
-			break;
-		}
-	}
-	archive_close_path(ar, fd);
-	return rc;
+	return fs->be->read(fs, t, max, out, err);
 }
 
 int audit_fs_read(audit_fs *fs, const char *path, size_t max, ward_buf *out, ward_error *err)
@@ -573,11 +308,11 @@ int audit_fs_read(audit_fs *fs, const char *path, size_t max, ward_buf *out, war
 	int rc = resolve(fs, path, true, canon, sizeof(canon), err);
 	if (rc)
 		return rc;
-	if (fs->kind == FS_TAR) {
-		struct tar_entry *t = tar_find(fs, canon);
+	if (fs->kind != FS_DIR) {
+		struct fs_entry *t = fs_index_find(fs, canon);
 		if (!t)
 			return ward_err(err, WARD_EINVAL, "%s: not a regular file", path);
-		return tar_read_entry(fs, t, max, out, err);
+		return index_read(fs, t, max, out, err);
 	}
 	int fd = dir_open_regular(fs, canon, err);
 	if (fd < 0)
@@ -663,11 +398,11 @@ int audit_fs_walk(audit_fs *fs, const char *dir, audit_fs_visit fn, void *ctx, w
 	int rc = resolve(fs, dir, true, canon, sizeof(canon), err);
 	if (rc)
 		return rc == WARD_ENOTFOUND ? 0 : rc;
-	if (fs->kind == FS_TAR) {
+	if (fs->kind != FS_DIR) {
 		size_t cl = strlen(canon);
 		bool root = strcmp(canon, "/") == 0;
 		for (size_t i = 0; i < fs->n; i++) {
-			struct tar_entry *t = &fs->e[i];
+			struct fs_entry *t = &fs->e[i];
 			if (!root && (strncmp(t->path, canon, cl) != 0 || t->path[cl] != '/'))
 				continue;
 			uint64_t sz = t->size;
@@ -721,6 +456,43 @@ static int scan_visit(void *vctx, const char *path, audit_ftype type, uint64_t s
 	return r;
 }
 
+static int cmp_ref(const void *x, const void *y)
+{
+	const struct fs_entry *a = *(const struct fs_entry *const *)x, *b = *(const struct fs_entry *const *)y;
+	return a->ref < b->ref ? -1 : a->ref > b->ref;
+}
+
+/* Each regular entry once, in the order of the backend's references (inode
+ * numbers, inode table positions), which follows the image's layout. */
+static int index_scan(audit_fs *fs, size_t max, audit_fs_content_fn fn, void *ctx, size_t *skipped,
+		      ward_error *err)
+{
+	WARD_AUTO(free) const struct fs_entry **order = calloc(fs->n ? fs->n : 1, sizeof(*order));
+	if (!order)
+		return ward_err(err, WARD_ENOMEM, "%s: out of memory", fs->image);
+	size_t m = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->e[i].type == AUDIT_F_REG && !fs->e[i].hard)
+			order[m++] = &fs->e[i];
+	qsort(order, m, sizeof(*order), cmp_ref);
+	for (size_t i = 0; i < m; i++) {
+		const struct fs_entry *t = order[i];
+		if (t->size > max) {
+			(*skipped)++;
+			continue;
+		}
+		ward_buf b = WARD_BUF_INIT(max);
+		int rc = index_read(fs, t, max, &b, err);
+		int stop = rc ? 0 : fn(ctx, t->path, b.ptr ? b.ptr : (const uint8_t *)"", b.len);
+		buf_dispose(&b);
+		if (rc)
+			return rc;
+		if (stop)
+			break;
+	}
+	return 0;
+}
+
 int audit_fs_scan(audit_fs *fs, size_t max, audit_fs_content_fn fn, void *ctx, size_t *skipped,
 		  ward_error *err)
 {
@@ -730,49 +502,7 @@ int audit_fs_scan(audit_fs *fs, size_t max, audit_fs_content_fn fn, void *ctx, s
 		int rc = audit_fs_walk(fs, "/", scan_visit, &s, err);
 		return rc < 0 ? rc : 0;
 	}
-	/* tar: one sequential pass, each path's final version only */
-	struct archive *ar = NULL;
-	int fd = archive_open_path(&ar, fs->archive, err);
-	if (fd < 0)
-		return fd;
-	int rc = 0;
-	struct archive_entry *ae;
-	char norm[AUDIT_LIMIT_PATH];
-	for (size_t seq = 1;; seq++) {
-		int r = archive_read_next_header(ar, &ae);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			rc = ward_err(err, WARD_EINVAL, "%s: truncated or corrupt archive: %s", fs->archive,
-				      archive_error_string(ar));
-			break;
-		}
-		const char *name = archive_entry_pathname(ae);
-		if (!name || !normalize(name, norm, sizeof(norm)))
-			continue;
-		struct tar_entry *t = tar_find(fs, norm);
-		if (!t || t->seq != seq || t->hard || t->type != AUDIT_F_REG)
-			continue;
-		if (t->size > max) {
-			(*skipped)++;
-			continue;
-		}
-		int stop;
-		if (t->cached) {
-			stop = fn(ctx, t->path, t->cache ? t->cache : (const uint8_t *)"", (size_t)t->size);
-		} else {
-			ward_buf b = WARD_BUF_INIT(max);
-			if (read_entry_data(ar, (size_t)t->size, max, &b, t->path, err) != 0) {
-				buf_dispose(&b);
-				rc = err ? err->code : WARD_EINVAL;
-				break;
-			}
-			stop = fn(ctx, t->path, b.ptr ? b.ptr : (const uint8_t *)"", b.len);
-			buf_dispose(&b);
-		}
-		if (stop)
-			break;
-	}
-	archive_close_path(ar, fd);
-	return rc;
+	if (fs->be->scan)
+		return fs->be->scan(fs, max, fn, ctx, skipped, err);
+	return index_scan(fs, max, fn, ctx, skipped, err);
 }
