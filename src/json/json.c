@@ -243,3 +243,13 @@ int wjson_get_arr(json_t **out, const json_t *obj, const char *key, bool optiona
 {
 	return member(out, obj, key, JSON_ARRAY, "an array", optional, what, err);
 }
+
+static int dump_append_cb(const char *p, size_t n, void *ctx)
+{
+	return buf_append(ctx, p, n) == 0 ? 0 : -1;
+}
+
+int wjson_dump_append(ward_buf *out, const json_t *v)
+{
+	return json_dump_callback(v, dump_append_cb, out, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}

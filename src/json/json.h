@@ -31,6 +31,10 @@ int wjson_parse(json_t **out, const uint8_t *data, size_t len, size_t max, const
  * nesting deeper than WARD_LIMIT_JSON_DEPTH, WARD_ELIMIT if out's cap is hit. */
 int wjson_canonical(ward_buf *out, const json_t *v) WARD_INTERNAL WARD_NODISCARD;
 
+/* Appends v as compact JSON with sorted keys (jansson's escaping: valid
+ * JSON, unlike the canonical form).  -1 if out's cap is hit. */
+int wjson_dump_append(ward_buf *out, const json_t *v) WARD_INTERNAL WARD_NODISCARD;
+
 /* Typed member access for strict parsing.  Each returns WARD_EINVAL with a
  * message "<what>: <key> ..." when the member is missing (unless optional)
  * or has the wrong type.  The borrowed pointers live as long as obj. */

@@ -424,8 +424,8 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 	if (!repo_target_name_ok(name))
 		return ward_err(err, WARD_EINVAL, "\"%s\": not a valid target name", name);
 	WARD_AUTO(json_decref) json_t *cfg = NULL;
-	WARD_AUTO(json_decref) json_t *change = NULL;
 	WARD_AUTO(json_decref) json_t *cj = NULL;
+	WARD_AUTO(repo_edit_free) repo_edit *ed = NULL;
 	int rc = repo_config_load(&cfg, dir, err);
 	if (!rc && custom) {
 		rc = wjson_parse(&cj, (const uint8_t *)custom, strlen(custom), 1 << 20, "--custom", err);
@@ -433,13 +433,12 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 			rc = ward_err(err, WARD_EINVAL, "--custom must be a JSON object");
 	}
 	if (!rc)
-		rc = repo_change_load(&change, dir, true, err);
-	json_t *s = NULL;
+		rc = repo_edit_begin(&ed, dir, cfg, now, err);
 	char binrole[WARD_LIMIT_ROLE_NAME + 1];
 	if (!rc && !role)
 		default_role(binrole, sizeof(binrole), cfg, name);
 	if (!rc)
-		rc = repo_change_role(&s, change, dir, cfg, role ? role : binrole, now, err);
+		rc = repo_edit_role(ed, role ? role : binrole, err);
 	json_int_t length = 0;
 	json_t *hashes = NULL;
 	if (!rc)
@@ -447,18 +446,19 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 	if (rc)
 		return rc;
 	json_t *entry = json_pack("{s:I, s:o}", "length", length, "hashes", hashes);
-	if (cj)
+	if (entry && cj)
 		json_object_set(entry, "custom", cj);
-	json_object_set_new(json_object_get(s, "targets"), name, entry);
-	return repo_change_save(dir, change, err);
+	if (!entry)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	rc = repo_edit_add(ed, role ? role : binrole, name, entry, err);
+	return rc ? rc : repo_edit_commit(ed, err);
 }
 
 struct walk {
 	const char *repo;
-	json_t *targets; /* the named role's targets, or NULL: route to bins */
-	json_t *change;
+	const char *role; /* the named role, or NULL: route to bins */
+	repo_edit *ed;
 	const json_t *cfg;
-	int64_t now;
 	size_t count;
 	ward_error *err;
 };
@@ -492,19 +492,14 @@ static int walk_dir(struct walk *w, const char *path, const char *name, int dept
 			json_int_t length;
 			json_t *hashes;
 			rc = stage_file(w->repo, p, false, &length, &hashes, w->err);
-			json_t *into = w->targets;
-			if (!rc && !into) {
-				char r[WARD_LIMIT_ROLE_NAME + 1];
-				json_t *s = NULL;
+			if (rc)
+				break;
+			char r[WARD_LIMIT_ROLE_NAME + 1];
+			if (!w->role)
 				default_role(r, sizeof(r), w->cfg, n);
-				rc = repo_change_role(&s, w->change, w->repo, w->cfg, r, w->now, w->err);
-				into = s ? json_object_get(s, "targets") : NULL;
-			}
-			if (!rc)
-				json_object_set_new(into, n,
-						    json_pack("{s:I, s:o}", "length", length, "hashes", hashes));
-			else
-				json_decref(hashes);
+			json_t *entry = json_pack("{s:I, s:o}", "length", length, "hashes", hashes);
+			rc = entry ? repo_edit_add(w->ed, w->role ? w->role : r, n, entry, w->err)
+				   : ward_err(w->err, WARD_ENOMEM, "out of memory");
 			w->count++;
 		}
 	}
@@ -516,14 +511,13 @@ int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefi
 			 const char *role, int64_t now, size_t *count, ward_error *err)
 {
 	WARD_AUTO(json_decref) json_t *cfg = NULL;
-	WARD_AUTO(json_decref) json_t *change = NULL;
+	WARD_AUTO(repo_edit_free) repo_edit *ed = NULL;
 	int rc = repo_config_load(&cfg, dir, err);
 	if (!rc)
-		rc = repo_change_load(&change, dir, true, err);
-	json_t *s = NULL;
+		rc = repo_edit_begin(&ed, dir, cfg, now, err);
 	bool routed = !role && json_object_get(cfg, "bins");
 	if (!rc && !routed)
-		rc = repo_change_role(&s, change, dir, cfg, role ? role : "targets", now, err);
+		rc = repo_edit_role(ed, role ? role : "targets", err);
 	if (rc)
 		return rc;
 	char pfx[WARD_LIMIT_TARGET_NAME];
@@ -531,7 +525,7 @@ int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefi
 	size_t pl = strlen(pfx);
 	while (pl && pfx[pl - 1] == '/')
 		pfx[--pl] = '\0';
-	struct walk w = { dir, routed ? NULL : json_object_get(s, "targets"), change, cfg, now, 0, err };
+	struct walk w = { dir, routed ? NULL : role ? role : "targets", ed, cfg, 0, err };
 	rc = walk_dir(&w, src_dir, pfx, 0);
 	if (rc)
 		return rc;
@@ -539,30 +533,25 @@ int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefi
 	/* One barrier for every staged file, before the change names them. */
 	WARD_AUTO(free) char *files = repo_path(dir, "staged/files");
 	rc = files ? fs_syncfs(files, err) : ward_err(err, WARD_ENOMEM, "out of memory");
-	return rc ? rc : repo_change_save(dir, change, err);
+	return rc ? rc : repo_edit_commit(ed, err);
 }
 
 int repo_remove_target(const char *dir, const char *name, const char *role, int64_t now,
 		       ward_error *err)
 {
 	WARD_AUTO(json_decref) json_t *cfg = NULL;
-	WARD_AUTO(json_decref) json_t *change = NULL;
+	WARD_AUTO(repo_edit_free) repo_edit *ed = NULL;
 	int rc = repo_config_load(&cfg, dir, err);
 	if (!rc)
-		rc = repo_change_load(&change, dir, true, err);
-	json_t *s = NULL;
+		rc = repo_edit_begin(&ed, dir, cfg, now, err);
 	char binrole[WARD_LIMIT_ROLE_NAME + 1];
 	if (!rc && !role) {
 		default_role(binrole, sizeof(binrole), cfg, name);
 		role = binrole;
 	}
 	if (!rc)
-		rc = repo_change_role(&s, change, dir, cfg, role, now, err);
-	if (rc)
-		return rc;
-	if (json_object_del(json_object_get(s, "targets"), name) != 0)
-		return ward_err(err, WARD_ENOTFOUND, "%s: no target %s", role ? role : "targets", name);
-	return repo_change_save(dir, change, err);
+		rc = repo_edit_remove(ed, role, name, err);
+	return rc ? rc : repo_edit_commit(ed, err);
 }
 
 int repo_delegate(const char *dir, const char *from, const char *name,

@@ -82,6 +82,23 @@ int repo_change_write_spliced(const repo_change *c, const char *path, repo_splic
 int repo_check_read(const char *dir, const repo_change *c, ward_buf *report,
 		    ward_error *err) WARD_INTERNAL;
 
+/* Editing the targets of staged roles without a tree of them
+ * (repo_edit.c): begin, add/remove (each role's first edit starts its next
+ * version from the published one and voids its signatures), commit writes
+ * staged/change.json atomically. */
+typedef struct repo_edit repo_edit;
+int repo_edit_begin(repo_edit **out, const char *dir, const json_t *cfg, int64_t now,
+		    ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int repo_edit_role(repo_edit *e, const char *role, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* Takes entry ({"length","hashes",...}) in all cases. */
+int repo_edit_add(repo_edit *e, const char *role, const char *name, json_t *entry,
+		  ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int repo_edit_remove(repo_edit *e, const char *role, const char *name,
+		     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int repo_edit_commit(repo_edit *e, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+void repo_edit_free(repo_edit *e) WARD_INTERNAL;
+WARD_DEFINE_AUTO(repo_edit *, repo_edit_free)
+
 /* Is name acceptable as a target path (relative, no "." or ".." segments,
  * no control characters)? */
 bool repo_target_name_ok(const char *name) WARD_INTERNAL;

@@ -161,6 +161,34 @@ def main():
             res.check("device downloads the release", rc == 0 and
                       open(os.path.join(out, "firmware/a.img")).read() == "firmware 1.0\n", err)
 
+            # editing merges into the staged targets in key order, keeps what
+            # it does not touch byte for byte, and copes with a change whose
+            # targets someone reordered by hand
+            for name in ("firmware/m.img", "firmware/c.img", "firmware/\u00e9t\u00e9.img"):
+                ward("repo", "add-target", rel.repo, name, img, check="ok")
+            with open(rel.change) as f:
+                doc = json.load(f)
+            ts = doc["roles"]["targets"]["signed"]["targets"]
+            names = list(ts)
+            res.check("staged targets in key order", names == sorted(names), repr(names))
+            res.check("published targets kept", "firmware/a.img" in ts and
+                      ts["firmware/a.img"]["custom"] == {"hardware": ["board-a"], "version": "1.0"},
+                      repr(ts.get("firmware/a.img")))
+            doc["roles"]["targets"]["signed"]["targets"] = dict(reversed(list(ts.items())))
+            with open(rel.change, "w") as f:
+                json.dump(doc, f, indent=2)
+            ward("repo", "add-target", rel.repo, "firmware/d.img", img, check="ok")
+            ward("repo", "remove-target", rel.repo, "firmware/m.img", check="ok")
+            rel.expect("removing a target that is not there",
+                       ward("repo", "remove-target", rel.repo, "firmware/m.img", check=None),
+                       "notfound", "no target firmware/m.img")
+            with open(rel.change) as f:
+                ts = json.load(f)["roles"]["targets"]["signed"]["targets"]
+            res.check("hand-reordered change edited correctly",
+                      sorted(ts) == ["firmware/a.img", "firmware/c.img", "firmware/d.img",
+                                     "firmware/\u00e9t\u00e9.img"], repr(list(ts)))
+            os.unlink(rel.change)
+
             # an altered change is refused
             ward("repo", "add-target", rel.repo, "firmware/b.img", img, check="ok")
             rel.sign("alice")
