@@ -281,50 +281,78 @@ int repo_sign(const char *change_file, const crypto_signer *key, ward_buf *repor
 	return rc;
 }
 
+/* Do two changes propose the same signed bytes for the role? */
+static bool same_signed(const repo_change *a, const repo_change *b, const char *role)
+{
+	uint32_t sa = repo_change_signed(a, role), sb = repo_change_signed(b, role);
+	if (sa == WJ_NONE || sb == WJ_NONE)
+		return false;
+	WARD_AUTO(buf_dispose) ward_buf oa = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	WARD_AUTO(buf_dispose) ward_buf ob = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	const uint8_t *ma, *mb;
+	size_t la, lb;
+	return wj_canonical_bytes(&a->doc, sa, &ma, &la, &oa) == 0 &&
+	       wj_canonical_bytes(&b->doc, sb, &mb, &lb, &ob) == 0 && la == lb && memcmp(ma, mb, la) == 0;
+}
+
 int repo_merge(const char *change_file, const char *const *others, size_t nothers,
 	       ward_error *err)
 {
-	WARD_AUTO(json_decref) json_t *change = NULL;
-	int rc = repo_load_json(&change, change_file, WARD_LIMIT_METADATA_MAX_BYTES, err);
+	WARD_AUTO(repo_change_dispose) repo_change c = { 0 };
+	int rc = repo_change_read(&c, change_file, err);
 	if (rc)
 		return rc;
+	json_t *mine = json_object_get(c.light, "roles");
 	for (size_t i = 0; i < nothers; i++) {
-		WARD_AUTO(json_decref) json_t *o = NULL;
-		rc = repo_load_json(&o, others[i], WARD_LIMIT_METADATA_MAX_BYTES, err);
+		WARD_AUTO(repo_change_dispose) repo_change o = { 0 };
+		rc = repo_change_read(&o, others[i], err);
 		if (rc)
 			return rc;
 		const char *role;
 		json_t *entry;
-		json_object_foreach(json_object_get(o, "roles"), role, entry)
+		json_object_foreach(json_object_get(o.light, "roles"), role, entry)
 		{
-			json_t *mine = json_object_get(json_object_get(change, "roles"), role);
-			if (!mine || !json_equal(json_object_get(mine, "signed"), json_object_get(entry, "signed")))
+			if (!json_object_get(mine, role) || !same_signed(&c, &o, role))
 				return ward_err(err, WARD_EVERIFY,
 						"%s proposes different %s metadata than %s: not the same change",
 						others[i], role, change_file);
-			json_t *sigs = json_object_get(mine, "signatures");
+			json_t *sigs = json_object_get(json_object_get(mine, role), "signatures");
 			size_t j;
-			json_t *s;
-			json_array_foreach(json_object_get(entry, "signatures"), j, s)
+			json_t *sg;
+			json_array_foreach(json_object_get(entry, "signatures"), j, sg)
 			{
 				bool have = false;
 				size_t k;
 				json_t *m;
-				json_array_foreach(sigs, k, m) have |= json_equal(m, s);
-				if (!have)
-					json_array_append(sigs, s);
+				json_array_foreach(sigs, k, m) have |= json_equal(m, sg);
+				if (!have && json_array_append(sigs, sg) != 0)
+					return ward_err(err, WARD_ENOMEM, "out of memory");
 			}
 		}
 	}
-	char *dir = strdup(change_file);
-	if (!dir)
-		return ward_err(err, WARD_ENOMEM, "out of memory");
-	char *slash = strrchr(dir, '/');
-	const char *base = slash ? slash + 1 : change_file;
-	if (slash)
-		*slash = '\0';
-	rc = repo_save_json(slash ? dir : ".", base, change, err);
-	free(dir);
+	/* Every role's signatures, as merged, spliced into the file. */
+	repo_splice sp[64];
+	size_t nsp = 0;
+	uint32_t roles = wj_get(&c.doc, 0, "roles");
+	for (uint32_t k = wj_first(&c.doc, roles); !rc && k != WJ_NONE; k = wj_next_member(&c.doc, roles, k)) {
+		uint32_t gt = wj_get(&c.doc, k + 1, "signatures");
+		WARD_AUTO(free) char *role = wj_str_dup(&c.doc, k);
+		if (gt == WJ_NONE || !role)
+			continue;
+		if (nsp == sizeof(sp) / sizeof(sp[0])) {
+			rc = ward_err(err, WARD_ELIMIT, "%s: more than %zu roles in one change", change_file, nsp);
+			break;
+		}
+		wj_span(&c.doc, gt, &sp[nsp].begin, &sp[nsp].end);
+		sp[nsp].text = json_dumps(json_object_get(json_object_get(mine, role), "signatures"),
+					  JSON_COMPACT | JSON_SORT_KEYS);
+		if (!sp[nsp++].text)
+			rc = ward_err(err, WARD_ENOMEM, "out of memory");
+	}
+	if (!rc)
+		rc = repo_change_write_spliced(&c, change_file, sp, nsp, err);
+	for (size_t i = 0; i < nsp; i++)
+		free(sp[i].text);
 	return rc;
 }
 
