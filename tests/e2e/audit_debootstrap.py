@@ -77,6 +77,13 @@ def main():
     r.check("no key finding from OpenSSL's PEM label strings", not noise, repr(noise[:5]))
     tokens = [x for x in f if x["id"] == "SEC-02"]
     r.check("no token or password finding in a stock Debian image", not tokens, repr(tokens[:5]))
+    exp = {(f["id"], f["severity"], f["file"]) for f in doc["findings"]
+           if f["id"] in ("SVC-02", "SVC-04", "SEC-04")}
+    r.check("sshd inventoried on port 22, every address, as info (SVC-02)",
+            any(f["id"] == "SVC-02" and f["severity"] == "info" and "every address port 22" in f["evidence"]
+                for f in doc["findings"]), repr(sorted(exp)))
+    r.check("Debian ships no firewall rules (SVC-04); no update client, so SEC-04 is info",
+            ("SVC-04", "low", "/etc") in exp and ("SEC-04", "info", "/usr/lib") in exp, repr(sorted(exp)))
     r.check("root is locked in debootstrap: no AUTH-01/02",
             not any(x["id"] in ("AUTH-01", "AUTH-02") for x in f))
     sys.stdout.write("# %d findings in %.2f s\n" % (len(f), took))
