@@ -54,6 +54,12 @@ static bool node_is_okay(const void *fdt, int node)
 
 static void hw_add(hwcheck *h, const void *fdt, int node)
 {
+	/* Only the first BOOT_FDT_LIST paths are shown, and fdt_get_path walks the
+	 * tree from its root on every call: past them, only count. */
+	if (h->n >= BOOT_FDT_LIST) {
+		h->n++;
+		return;
+	}
 	char path[128];
 	if (fdt_get_path(fdt, node, path, sizeof(path)) != 0) {
 		int r = snprintf(path, sizeof(path), "(offset %d)", node);
@@ -62,12 +68,10 @@ static void hw_add(hwcheck *h, const void *fdt, int node)
 	}
 	if (h->n++ == 0)
 		memcpy(h->first, path, sizeof(h->first));
-	if (h->n <= BOOT_FDT_LIST) {
-		int r = snprintf(h->list + h->used, sizeof(h->list) - h->used, "%s%s",
-				 h->used ? ", " : "", path);
-		if (r > 0 && (size_t)r < sizeof(h->list) - h->used)
-			h->used += (size_t)r;
-	}
+	int r = snprintf(h->list + h->used, sizeof(h->list) - h->used, "%s%s",
+			 h->used ? ", " : "", path);
+	if (r > 0 && (size_t)r < sizeof(h->list) - h->used)
+		h->used += (size_t)r;
 }
 
 static void classify(hwcheck *hw, const void *fdt, int node)
