@@ -549,33 +549,70 @@ static int scan_pkcs1(scan *s, const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* KEY-03: the 32-byte SPKI hash itself (TF-A ROTPK hash, STM32 PKH).  One
- * pass: a bitmap of the hashes' first two bytes picks the candidates. */
+/* KEY-03: the 32-byte SPKI hash itself (TF-A ROTPK hash, STM32 PKH).
+ *
+ * Every byte may start a hash, but looking at each one is the audit's most
+ * expensive loop.  A hash at `at` covers exactly one position q in
+ * [at, at + HASH_STRIDE) with q a multiple of HASH_STRIDE, and the two bytes
+ * at q are its bytes off, off + 1 with off = q - at < HASH_STRIDE.  So only
+ * every HASH_STRIDE-th position is looked at: a bitmap of every hash's
+ * two-byte grams at offsets 0..HASH_STRIDE-1 says whether q can lie inside
+ * one, and only then are the HASH_STRIDE starts at <= q tried, in increasing
+ * order, against a bitmap of the hashes' first two bytes and then the table.
+ * The hashes found, and their order, are those of trying every byte. */
+#define HASH_STRIDE 16
+
+static void bitmap_set(uint8_t map[static 65536 / 8], const uint8_t *two)
+{
+	unsigned v = (unsigned)two[0] << 8 | two[1];
+	map[v >> 3] |= (uint8_t)(1u << (v & 7));
+}
+
+static bool bitmap_has(const uint8_t map[static 65536 / 8], const uint8_t *two)
+{
+	unsigned v = (unsigned)two[0] << 8 | two[1];
+	return map[v >> 3] & (1u << (v & 7));
+}
+
 static void scan_hashes(scan *s, const uint8_t *data, size_t len)
 {
-	uint8_t first2[65536 / 8] = {0};
+	if (len < 32)
+		return;
+	uint8_t first2[65536 / 8] = {0}, inner2[65536 / 8] = {0};
 	for (size_t i = 0; i < boot_denylist_len; i++) {
-		unsigned v = (unsigned)boot_denylist[i].sha256[0] << 8 | boot_denylist[i].sha256[1];
-		first2[v >> 3] |= (uint8_t)(1u << (v & 7));
+		bitmap_set(first2, boot_denylist[i].sha256);
+		for (size_t off = 0; off < HASH_STRIDE; off++)
+			bitmap_set(inner2, boot_denylist[i].sha256 + off);
 	}
-	for (size_t at = 0; at + 32 <= len && s->findings < BOOT_KEYS_MAX_FINDINGS; at++) {
-		unsigned v = (unsigned)data[at] << 8 | data[at + 1];
-		if (!(first2[v >> 3] & (1u << (v & 7))))
+	size_t next = 0; /* the first start not inside a hash already reported */
+	/* q + 1 < len: every hash (at + 32 <= len) has its q at <= at + 15 */
+	for (size_t q = 0; q + 1 < len && s->findings < BOOT_KEYS_MAX_FINDINGS; q += HASH_STRIDE) {
+		if (!bitmap_has(inner2, data + q))
 			continue;
-		const boot_denykey *d = boot_denylist_find(data + at);
-		if (!d)
-			continue;
-		char loc[48];
-		int r = snprintf(loc, sizeof(loc), "offset %zu", at);
-		if (r < 0 || (size_t)r >= sizeof(loc))
-			loc[0] = '\0';
-		s->findings++;
-		audit_report(s->a, "KEY-03", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_NO, s->file, loc,
-			     "Provision the device's root of trust with a key of your own; a fused "
-			     "demo key hash needs factory rework.",
-			     "the SPKI SHA-256 of the published %s demo key from %s is embedded",
-			     d->type, d->where);
-		at += 31;
+		for (size_t back = HASH_STRIDE; back-- > 0;) {
+			if (back > q || q - back < next)
+				continue;
+			size_t at = q - back;
+			if (at + 32 > len || !bitmap_has(first2, data + at))
+				continue;
+			const boot_denykey *d = boot_denylist_find(data + at);
+			if (!d)
+				continue;
+			char loc[48];
+			int r = snprintf(loc, sizeof(loc), "offset %zu", at);
+			if (r < 0 || (size_t)r >= sizeof(loc))
+				loc[0] = '\0';
+			s->findings++;
+			audit_report(s->a, "KEY-03", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_NO,
+				     s->file, loc,
+				     "Provision the device's root of trust with a key of your own; a "
+				     "fused demo key hash needs factory rework.",
+				     "the SPKI SHA-256 of the published %s demo key from %s is embedded",
+				     d->type, d->where);
+			next = at + 32;
+			if (s->findings >= BOOT_KEYS_MAX_FINDINGS)
+				break;
+		}
 	}
 }
 
