@@ -63,6 +63,13 @@ static inline void ward_auto_repo_change_dispose(repo_change *c)
 {
 	repo_change_dispose(c);
 }
+/* The "signed" object at token s of d as jansson, its targets left out
+ * ({}): the small fields of a role of any size. */
+int repo_light_signed(json_t **out, const wj_doc *d, uint32_t s, const char *what,
+		      ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* The published role's "signed" without its targets, or NULL if none. */
+int repo_published_light(json_t **out, const char *dir, const char *role,
+			 ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 /* Token of roles.ROLE.signed in c->doc, or WJ_NONE. */
 uint32_t repo_change_signed(const repo_change *c, const char *role) WARD_INTERNAL;
 /* Appends {"signatures":…,"signed":…} of the role, as staged, to out. */
