@@ -262,9 +262,7 @@ static int merge_slow(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *
 	return 0;
 }
 
-/* The role's new targets object: existing members in order, new ones
- * merged in by key, removed ones left out. */
-static int merge_targets(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *adds,
+int repo_edit_merge(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *adds,
 			 const json_t *removes, ward_error *err)
 {
 	size_t n = json_object_size(adds), j = 0;
@@ -362,7 +360,7 @@ int repo_edit_commit(repo_edit *e, ward_error *err)
 		at = en;
 		const json_t *adds = json_object_get(e->adds, role);
 		if (!rc && adds) {
-			rc = merge_targets(&out, d, t, adds, json_object_get(e->removes, role), err);
+			rc = repo_edit_merge(&out, d, t, adds, json_object_get(e->removes, role), err);
 		} else if (!rc && d && t != WJ_NONE) {
 			size_t tb, te;
 			wj_span(d, t, &tb, &te);

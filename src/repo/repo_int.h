@@ -103,6 +103,12 @@ int repo_edit_add(repo_edit *e, const char *role, const char *name, json_t *entr
 int repo_edit_remove(repo_edit *e, const char *role, const char *name,
 		     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 int repo_edit_commit(repo_edit *e, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* Appends the targets object at token t of d (WJ_NONE: none) with adds
+ * ({name: entry}) merged in by key and removes ({name: true}) left out:
+ * existing members copied as they are when in key order, else through
+ * jansson. */
+int repo_edit_merge(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *adds,
+		    const json_t *removes, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 void repo_edit_free(repo_edit *e) WARD_INTERNAL;
 WARD_DEFINE_AUTO(repo_edit *, repo_edit_free)
 
