@@ -16,6 +16,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -252,6 +253,20 @@ def cache_dir():
     return os.path.join(base, 'ward')
 
 
+def apt_opts():
+    """apt options for the private arm64 configuration in the cache."""
+    apt = os.path.join(cache_dir(), 'apt')
+    opts = ['-q', '-o', 'Dir::Etc::SourceList=/dev/null',
+            '-o', 'Dir::Etc::SourceParts=' + os.path.join(apt, 'etc'),
+            '-o', 'Dir::State::Lists=' + os.path.join(apt, 'lists'),
+            '-o', 'Dir::State::status=' + os.path.join(apt, 'status'),
+            '-o', 'Dir::Cache=' + apt, '-o', 'APT::Architecture=arm64',
+            '-o', 'APT::Architectures::=arm64']
+    if os.getuid() == 0:
+        opts += ['-o', 'APT::Sandbox::User=root']
+    return opts
+
+
 def fetch_debs(pkgs):
     """The .debs of pkgs for arm64, downloaded once into the cache."""
     c = cache_dir()
@@ -259,7 +274,9 @@ def fetch_debs(pkgs):
     os.makedirs(debs, exist_ok=True)
     have = {p: glob.glob(os.path.join(debs, p + '_*.deb')) for p in pkgs}
     missing = [p for p, g in have.items() if not g]
-    if missing:
+    # no packages asked for: the package lists only, if not there yet
+    lists = glob.glob(os.path.join(c, 'apt', 'lists', '*_Packages*'))
+    if missing or (not pkgs and not lists):
         apt = os.path.join(c, 'apt')
         for d in ('lists/partial', 'archives/partial', 'etc'):
             os.makedirs(os.path.join(apt, d), exist_ok=True)
@@ -268,17 +285,11 @@ def fetch_debs(pkgs):
               'Components: main\nArchitectures: arm64\n'
               'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
         open(os.path.join(apt, 'status'), 'a', encoding='utf-8').close()
-        opts = ['-q', '-o', 'Dir::Etc::SourceList=/dev/null',
-                '-o', 'Dir::Etc::SourceParts=' + os.path.join(apt, 'etc'),
-                '-o', 'Dir::State::Lists=' + os.path.join(apt, 'lists'),
-                '-o', 'Dir::State::status=' + os.path.join(apt, 'status'),
-                '-o', 'Dir::Cache=' + apt, '-o', 'APT::Architecture=arm64',
-                '-o', 'APT::Architectures::=arm64']
-        if os.getuid() == 0:
-            opts += ['-o', 'APT::Sandbox::User=root']
+        opts = apt_opts()
         try:
             sh('apt-get', *opts, 'update', stderr=subprocess.DEVNULL)
-            sh('apt-get', *opts, 'download', *missing, cwd=debs, stderr=subprocess.DEVNULL)
+            if missing:
+                sh('apt-get', *opts, 'download', *missing, cwd=debs, stderr=subprocess.DEVNULL)
         except (subprocess.CalledProcessError, FileNotFoundError) as e:
             return None, str(e)
     return [glob.glob(os.path.join(debs, p + '_*.deb'))[0] for p in pkgs], None
@@ -401,6 +412,74 @@ def test_denylist_current(tmp):
     print('ok   data/demo-keys.tsv matches ../shared/data (fingerprints recomputed)')
 
 
+def newest_kernel_package():
+    """The newest bookworm linux-image-<abi>-arm64-unsigned (the package that
+    ships the board DTBs): a cached .deb if there is one, else from the
+    arm64 package lists (downloaded by fetch_debs)."""
+    cached = glob.glob(os.path.join(cache_dir(), 'debs', 'linux-image-*-arm64-unsigned_*.deb'))
+    abi = lambda n: int(re.search(r'-([0-9]+)-arm64-unsigned', n).group(1))  # noqa: E731
+    if cached:
+        return max((os.path.basename(c).split('_')[0] for c in cached), key=abi), None
+    _, why = fetch_debs([])  # the package lists
+    if why:
+        return None, why
+    p = subprocess.run(['apt-cache', *apt_opts(), 'pkgnames', 'linux-image-'], capture_output=True,
+                       text=True, check=False)
+    names = set()
+    for n in p.stdout.split():
+        m = re.fullmatch(r'linux-image-[0-9.]+-([0-9]+)-arm64-unsigned', n)
+        if m:
+            names.add((int(m.group(1)), n))
+    if not names:
+        return None, 'no linux-image-*-arm64-unsigned in the arm64 package lists'
+    return max(names)[1], None
+
+
+def test_kernel_dtbs(tmp):
+    """Every board device tree of Debian's arm64 kernel (~576) is read
+    without an error, in one `ward audit` run; a Raspberry Pi 4 tree fires
+    the interface checks, and its hardened twin (fdtput) is clean."""
+    global checks
+    pkg, why = newest_kernel_package()
+    debs, why = fetch_debs([pkg]) if pkg else (None, why)
+    if debs is None:
+        print('SKIP Debian kernel DTBs: %s' % why)
+        return
+    root = os.path.join(tmp, 'kernel')
+    sh('dpkg', '-x', debs[0], root)
+    dtbs = sorted(glob.glob(os.path.join(root, 'usr/lib/linux-image-*/**/*.dtb'), recursive=True))
+    checks += 1
+    if len(dtbs) < 400:
+        failures.append('Debian kernel: only %d DTBs in %s' % (len(dtbs), os.path.basename(debs[0])))
+        return
+    ward = os.environ.get('WARD_BIN')
+    if ward and os.path.exists(ward):
+        p = subprocess.run([ward, 'audit', '--format', 'json', *dtbs], capture_output=True, text=True,
+                           check=False)
+        checks += 1
+        try:
+            doc = json.loads(p.stdout)
+            unread = [f for f in doc['findings'] if f['id'].startswith('INPUT')]
+            hw = {f['file'] for f in doc['findings'] if f['id'].startswith('HW-')}
+        except (ValueError, KeyError, TypeError):
+            doc, unread, hw = None, [], set()
+        if p.returncode != 0 or doc is None or unread:
+            failures.append('ward audit of %d kernel DTBs: exit %d, %s %s' % (
+                len(dtbs), p.returncode, unread[:3], p.stderr.strip()[:300]))
+            print('FAIL ward audit of the kernel DTBs')
+        else:
+            print('ok   ward audit read all %d Debian arm64 kernel DTBs; %d with HW findings' %
+                  (len(dtbs), len(hw)))
+    rpi = [d for d in dtbs if d.endswith('/bcm2711-rpi-4-b.dtb')]
+    if not rpi:
+        failures.append('Debian kernel: no bcm2711-rpi-4-b.dtb')
+        return
+    dtb = os.path.join(tmp, 'bcm2711-rpi-4-b.dtb')
+    shutil.copy(rpi[0], dtb)
+    expect('Debian kernel bcm2711-rpi-4-b.dtb', run('dtb', dtb), fire=['HW-01'])
+    expect('Debian kernel bcm2711-rpi-4-b.dtb hardened (fdtput)', harden(dtb), clean=True)
+
+
 def main():
     for tool in ('mkenvimage', 'mkimage', 'dtc', 'fdtput', 'openssl'):
         if not shutil.which(tool):
@@ -412,6 +491,7 @@ def main():
         test_dtb(tmp)
         test_fit(tmp)
         test_debian(tmp)
+        test_kernel_dtbs(tmp)
     print('%d checks, %d failed' % (checks, len(failures)))
     return 1 if failures else 0
 
