@@ -111,6 +111,10 @@ def build_hardened(root, host):
           "    ct state established,related accept\n    iif lo accept\n    tcp dport 22 accept\n  }\n}\n")
     link(root, "/etc/systemd/system/sysinit.target.wants/nftables.service",
          "/lib/systemd/system/nftables.service")
+    # device keys in OP-TEE secure storage (SEC-04)
+    write(root, "/usr/sbin/tee-supplicant", "")
+    link(root, "/etc/systemd/system/multi-user.target.wants/tee-supplicant.service",
+         "/lib/systemd/system/tee-supplicant.service")
     # hostile links in the hardened image too: no finding may come from the host
     link(root, "/etc/shadow-host", os.path.join(host, "shadow"))
     link(root, "/etc/ssh/sshd_config.d/99-host.conf", os.path.join(host, "sshd.conf"))
