@@ -209,8 +209,12 @@ def test_fit(tmp):
         sh('mkimage', '-f', os.path.join(tmp, 'signed.its'), '-k', keydir, '-K', ctl, '-r',
            os.path.join(tmp, 'signed.itb'), cwd=tmp)
         if hint == 'prod':
-            expect('FIT signed (mkimage -k -r)', run('fit', os.path.join(tmp, 'signed.itb')),
+            expect('FIT signed (mkimage -k -r), with its control DTB',
+                   run('fit', os.path.join(tmp, 'signed.itb'), '--and', 'dtb', ctl),
                    silent=['SB-06'], clean=True)
+            # alone, the signature cannot be checked: an info finding says so
+            expect('FIT signed (mkimage -k -r), no control DTB',
+                   run('fit', os.path.join(tmp, 'signed.itb')), fire=['SB-06'], clean=True)
             expect('control DTB with required key (mkimage -K -r)', run('dtb', ctl),
                    silent=['SB-05', 'KEY-02', 'KEY-04'], clean=True)
         else:

@@ -296,7 +296,8 @@ static void check_fit_conf(audit_ctx *a, const char *file, const void *fdt, int 
 			     "FIT configuration %s is not signed", n);
 }
 
-static int check_fit(audit_ctx *a, const char *file, const void *fdt, ward_error *err)
+/* len: the whole file, whose external image data follows the FDT. */
+static int check_fit(audit_ctx *a, const char *file, const void *fdt, size_t len, ward_error *err)
 {
 	int confs = fdt_path_offset(fdt, "/configurations");
 	int images = fdt_path_offset(fdt, "/images");
@@ -339,7 +340,8 @@ static int check_fit(audit_ctx *a, const char *file, const void *fdt, ward_error
 				     "Check the image.", "FIT image %s is not a valid device tree", n);
 		}
 	}
-	return 0;
+	/* image hashes now; the signatures with the run's control DTBs */
+	return boot_fit_sigs(a, file, fdt, len, err);
 }
 
 int boot_dtb(audit_ctx *a, const char *file, const uint8_t *in, size_t len, bool control,
@@ -355,11 +357,15 @@ int boot_dtb(audit_ctx *a, const char *file, const uint8_t *in, size_t len, bool
 	if (rc)
 		return rc;
 	if (is_fit(data))
-		return check_fit(a, file, data, err);
+		return check_fit(a, file, data, len, err);
 	size_t fl = strlen(file);
 	if (control || fdt_path_offset(data, "/signature") >= 0 ||
-	    (fl >= 10 && strcmp(file + fl - 10, "u-boot.dtb") == 0))
+	    (fl >= 10 && strcmp(file + fl - 10, "u-boot.dtb") == 0)) {
 		(void)check_signature(a, file, data);
+		rc = boot_fit_control(a, file, data, err);
+		if (rc)
+			return rc;
+	}
 	return walk_hw(a, file, data, err);
 }
 
@@ -429,12 +435,15 @@ int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t l
 		if (r < 0 || (size_t)r >= sizeof(where))
 			return ward_err(err, WARD_EINVAL, "file name too long");
 		(void)check_signature(a, where, fdt);
+		int rc = boot_fit_control(a, where, fdt, err);
+		if (rc)
+			return rc;
 		if (fdt_path_offset(fdt, "/signature") >= 0 && ver && ver < 202104)
 			audit_report(a, "SB-03", AUDIT_HIGH, AUDIT_BASIC, AUDIT_OTA_BOOT, file, NULL,
 				     "Use U-Boot 2021.04 or later with CONFIG_FIT_FULL_CHECK=y.",
 				     "U-Boot %d.%02d verifies FITs with the flaws of CVE-2020-10648/"
 				     "CVE-2021-27097/CVE-2021-27138", ver / 100, ver % 100);
-		int rc = walk_hw(a, where, fdt, err);
+		rc = walk_hw(a, where, fdt, err);
 		if (rc)
 			return rc;
 	}
