@@ -22,8 +22,8 @@
 #define BOOT_FIT_MAX_CTL 16
 /* Largest control DTB kept (real ones are 20-100 KiB). */
 #define BOOT_FIT_CTL_MAX_SIZE (1u << 20)
-/* Configurations and images recorded per run, about 3.5 KiB each: a
- * hostile image full of FITs cannot make the run hold more than ~14 MiB. */
+/* Configurations and images recorded per run, about 3.8 KiB each: a
+ * hostile image full of FITs cannot make the run hold more than ~16 MiB. */
 #define BOOT_FIT_MAX_UNITS 4096
 
 /* One signature-* node, reduced to what verifying it needs. */
@@ -37,6 +37,7 @@ typedef struct fit_sigrec {
 	uint8_t value[BOOT_FIT_SIG_MAX];
 	size_t vlen;
 	char bad[128]; /* why it cannot verify with any key, or "" */
+	bool unchecked; /* an algorithm U-Boot has and ward does not check (ECDSA) */
 } fit_sigrec;
 
 /* A configuration or an image of one FIT, with its signatures. */

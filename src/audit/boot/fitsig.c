@@ -399,8 +399,12 @@ static bool fill_sig(fit_sigrec *s, const void *fit, int sig, const char *name,
 		setf(s->bad, sizeof(s->bad), "%s", bad);
 	else if (!algo)
 		setf(s->bad, sizeof(s->bad), "no algo property");
-	else if (!md)
+	else if (!md) {
+		const char *comma = strchr(algo, ',');
+		s->unchecked = comma && (strcmp(comma + 1, "ecdsa256") == 0 ||
+					 strcmp(comma + 1, "ecdsa384") == 0);
 		setf(s->bad, sizeof(s->bad), "unsupported algo \"%s\"", algo);
+	}
 	else if (pad && !s->pss && strcmp(pad, "pkcs-1.5") != 0)
 		setf(s->bad, sizeof(s->bad), "unknown padding \"%s\"", pad);
 	else if (!val || vl <= 0)

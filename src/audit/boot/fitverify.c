@@ -333,6 +333,15 @@ static void judge_fit(audit_ctx *a, const audit_boot_state *st, const fit_unit *
 				      : "give the U-Boot binary or control DTB");
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
+		for (unsigned s = 0; s < u[i].nsig; s++)
+			if (u[i].sig[s].unchecked) {
+				audit_report(a, "SB-06", AUDIT_INFO, AUDIT_BASIC, AUDIT_OTA_NA,
+					     u[i].file, NULL, "Check the signature with fit_check_sign.",
+					     "FIT signatures not checked: %s uses %s, which ward does "
+					     "not verify yet", u[i].sig[s].node, u[i].sig[s].algo);
+				return;
+			}
 	char why[1024];
 	for (size_t c = 0; c < st->nctl; c++) {
 		bool all = pol[c].keyed;
