@@ -86,6 +86,7 @@ python3 - "$@" <<'PYTHON' | tee "$BENCH_DIR/out/publish-results.md"
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -148,8 +149,17 @@ def run(cmd, pp=None, nofsync=False, limit=LIMIT):
             argv.append(EATMYDATA)
         argv += [str(fd) if a == "FD" else a for a in cmd]
         t0 = time.perf_counter_ns()
-        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           pass_fds=(fd,) if pp else (), timeout=limit)
+        # Its own process group: on a timeout the measured program (a
+        # grandchild, under /usr/bin/time) is killed too, not left running.
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             pass_fds=(fd,) if pp else (), start_new_session=True)
+        try:
+            out, errout = p.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            raise
+        p.stdout, p.stderr = out, errout
         wall = (time.perf_counter_ns() - t0) / 1e9
         if p.returncode != 0:
             raise RuntimeError("failed (exit %d): %s\n%s%s" % (

@@ -5,7 +5,7 @@
 # ordinary test suite replays it from then on; the script then exits 1.
 #
 #   FUZZ_SECONDS=30          seconds per target
-#   FUZZ_TARGETS="json ..."  subset of: json metadata verify time shares pkcs11_uri
+#   FUZZ_TARGETS="json ..."  subset of: json metadata verify time shares pkcs11_uri change
 #   FUZZ_BUILD=build-fuzz    build directory (set up on first use)
 #   FUZZ_JOBS=1              parallel fuzzing processes per target
 #
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 seconds=${FUZZ_SECONDS:-30}
-targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri"}
+targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri change"}
 build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
@@ -35,6 +35,7 @@ max_len() {
     time) echo 64 ;;
     shares) echo 8192 ;;
     pkcs11_uri) echo 4200 ;;
+    change) echo 16384 ;;
     *) echo 4096 ;;
   esac
 }

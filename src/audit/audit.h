@@ -104,6 +104,7 @@ typedef enum audit_kind {
 	AUDIT_K_COMPOSE,       /* docker compose YAML */
 	AUDIT_K_DOCKER_DAEMON, /* daemon.json */
 	AUDIT_K_KEY,           /* key or certificate file */
+	AUDIT_K_EXTLINUX,      /* extlinux.conf (U-Boot distro boot, syslinux syntax) */
 } audit_kind;
 
 /* Sniffs the kind of a file from its name and first bytes. */

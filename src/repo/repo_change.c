@@ -130,3 +130,51 @@ int repo_change_write_spliced(const repo_change *c, const char *path, repo_splic
 	const char *d = !slash ? "." : slash == dir ? "/" : dir;
 	return fs_write_atomic(d, slash ? slash + 1 : path, out.ptr, out.len, 0644, err);
 }
+
+/* The signed object of d's subtree `s` as jansson, with its targets cut
+ * out. */
+int repo_light_signed(json_t **out, const wj_doc *d, uint32_t s, const char *what,
+			ward_error *err)
+{
+	size_t sb, se, tb = 0, te = 0;
+	wj_span(d, s, &sb, &se);
+	uint32_t t = wj_get(d, s, "targets");
+	WARD_AUTO(buf_dispose) ward_buf text = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	int rc = 0;
+	if (t != WJ_NONE && wj_typeof(d, t) == WJ_OBJ) {
+		wj_span(d, t, &tb, &te);
+		rc = buf_append(&text, d->src + sb, tb - sb) || buf_append(&text, "{}", 2) ||
+		     buf_append(&text, d->src + te, se - te);
+	} else {
+		rc = buf_append(&text, d->src + sb, se - sb);
+	}
+	if (rc)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	return wjson_parse(out, text.ptr, text.len, WARD_LIMIT_METADATA_MAX_BYTES, what, err);
+}
+
+int repo_published_light(json_t **out, const char *dir, const char *role, ward_error *err)
+{
+	char rel[WARD_LIMIT_ROLE_NAME + 32];
+	snprintf(rel, sizeof(rel), "published/metadata/%s.json", role);
+	WARD_AUTO(free) char *p = repo_path(dir, rel);
+	WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
+	*out = NULL;
+	if (!p)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	int rc = fs_read_file(&b, p, WARD_LIMIT_METADATA_MAX_BYTES, err);
+	if (rc == WARD_ENOTFOUND)
+		return 0;
+	wj_doc d = { 0 };
+	if (!rc)
+		rc = wj_parse(&d, b.ptr, b.len, WARD_LIMIT_METADATA_MAX_BYTES, rel, err);
+	if (rc)
+		return rc;
+	uint32_t s = wj_get(&d, 0, "signed");
+	if (s == WJ_NONE || wj_typeof(&d, s) != WJ_OBJ)
+		rc = ward_err(err, WARD_EINVAL, "%s: no signed part", rel);
+	else
+		rc = repo_light_signed(out, &d, s, rel, err);
+	wj_dispose(&d);
+	return rc;
+}

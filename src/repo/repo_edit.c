@@ -146,28 +146,6 @@ static void base_targets(const repo_edit *e, const char *role, const wj_doc **d,
 		}
 }
 
-/* The signed object of d's subtree `s` as jansson, with its targets cut
- * out. */
-static int light_signed(json_t **out, const wj_doc *d, uint32_t s, const char *what,
-			ward_error *err)
-{
-	size_t sb, se, tb = 0, te = 0;
-	wj_span(d, s, &sb, &se);
-	uint32_t t = wj_get(d, s, "targets");
-	WARD_AUTO(buf_dispose) ward_buf text = WARD_BUF_INIT(WARD_LIMIT_METADATA_MAX_BYTES);
-	int rc = 0;
-	if (t != WJ_NONE && wj_typeof(d, t) == WJ_OBJ) {
-		wj_span(d, t, &tb, &te);
-		rc = buf_append(&text, d->src + sb, tb - sb) || buf_append(&text, "{}", 2) ||
-		     buf_append(&text, d->src + te, se - te);
-	} else {
-		rc = buf_append(&text, d->src + sb, se - sb);
-	}
-	if (rc)
-		return ward_err(err, WARD_ENOMEM, "out of memory");
-	return wjson_parse(out, text.ptr, text.len, WARD_LIMIT_METADATA_MAX_BYTES, what, err);
-}
-
 int repo_edit_role(repo_edit *e, const char *role, ward_error *err)
 {
 	json_t *roles = json_object_get(e->light, "roles");
@@ -186,7 +164,7 @@ int repo_edit_role(repo_edit *e, const char *role, ward_error *err)
 		if (s == WJ_NONE || wj_typeof(&r->doc, s) != WJ_OBJ)
 			return ward_err(err, WARD_EINVAL, "published %s: no signed part", role);
 		json_t *signed_obj = NULL;
-		rc = light_signed(&signed_obj, &r->doc, s, role, err);
+		rc = repo_light_signed(&signed_obj, &r->doc, s, role, err);
 		if (rc)
 			return rc;
 		json_int_t v = json_integer_value(json_object_get(signed_obj, "version"));
@@ -284,9 +262,7 @@ static int merge_slow(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *
 	return 0;
 }
 
-/* The role's new targets object: existing members in order, new ones
- * merged in by key, removed ones left out. */
-static int merge_targets(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *adds,
+int repo_edit_merge(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *adds,
 			 const json_t *removes, ward_error *err)
 {
 	size_t n = json_object_size(adds), j = 0;
@@ -384,7 +360,7 @@ int repo_edit_commit(repo_edit *e, ward_error *err)
 		at = en;
 		const json_t *adds = json_object_get(e->adds, role);
 		if (!rc && adds) {
-			rc = merge_targets(&out, d, t, adds, json_object_get(e->removes, role), err);
+			rc = repo_edit_merge(&out, d, t, adds, json_object_get(e->removes, role), err);
 		} else if (!rc && d && t != WJ_NONE) {
 			size_t tb, te;
 			wj_span(d, t, &tb, &te);

@@ -63,6 +63,13 @@ static inline void ward_auto_repo_change_dispose(repo_change *c)
 {
 	repo_change_dispose(c);
 }
+/* The "signed" object at token s of d as jansson, its targets left out
+ * ({}): the small fields of a role of any size. */
+int repo_light_signed(json_t **out, const wj_doc *d, uint32_t s, const char *what,
+		      ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* The published role's "signed" without its targets, or NULL if none. */
+int repo_published_light(json_t **out, const char *dir, const char *role,
+			 ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 /* Token of roles.ROLE.signed in c->doc, or WJ_NONE. */
 uint32_t repo_change_signed(const repo_change *c, const char *role) WARD_INTERNAL;
 /* Appends {"signatures":…,"signed":…} of the role, as staged, to out. */
@@ -96,6 +103,12 @@ int repo_edit_add(repo_edit *e, const char *role, const char *name, json_t *entr
 int repo_edit_remove(repo_edit *e, const char *role, const char *name,
 		     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 int repo_edit_commit(repo_edit *e, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* Appends the targets object at token t of d (WJ_NONE: none) with adds
+ * ({name: entry}) merged in by key and removes ({name: true}) left out:
+ * existing members copied as they are when in key order, else through
+ * jansson. */
+int repo_edit_merge(ward_buf *out, const wj_doc *d, uint32_t t, const json_t *adds,
+		    const json_t *removes, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 void repo_edit_free(repo_edit *e) WARD_INTERNAL;
 WARD_DEFINE_AUTO(repo_edit *, repo_edit_free)
 

@@ -130,7 +130,7 @@ int repo_status(const char *dir, int64_t now, bool as_json, ward_buf *out, size_
 		const char *rn = repo_role_names[i];
 		const json_t *r = json_object_get(json_object_get(root, "roles"), rn);
 		WARD_AUTO(json_decref) json_t *pub = NULL;
-		if (repo_published(&pub, dir, rn, NULL) != 0)
+		if (repo_published_light(&pub, dir, rn, NULL) != 0)
 			pub = NULL;
 		json_t *keys = json_array();
 		size_t j;
@@ -177,8 +177,8 @@ int repo_status(const char *dir, int64_t now, bool as_json, ward_buf *out, size_
 	}
 	/* the staged change */
 	WARD_AUTO(buf_dispose) ward_buf report = WARD_BUF_INIT(1 << 20);
-	WARD_AUTO(json_decref) json_t *change = NULL;
-	bool staged = repo_change_load(&change, dir, false, NULL) == 0;
+	WARD_AUTO(free) char *cpath = repo_path(dir, "staged/change.json");
+	bool staged = cpath && access(cpath, F_OK) == 0;
 	bool ready = false;
 	if (staged) {
 		ready = repo_check_change(dir, &report, NULL) == 0;

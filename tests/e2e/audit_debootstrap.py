@@ -71,12 +71,27 @@ def main():
     r.check("openssh-server's host keys baked into the image are found",
             any(x["id"] == "AUTH-06" for x in f))
     # OpenSSL's PEM label tables must not be keys; GnuTLS embeds real self-test
-    # keys that do parse (a matter for the key detector's allowlist)
+    # keys that do parse: allowlisted by fingerprint
     noise = [x for x in f if x["id"] in ("SEC-01", "KEY-01") and
              ("libssl" in x["file"] or "libcrypto" in x["file"])]
     r.check("no key finding from OpenSSL's PEM label strings", not noise, repr(noise[:5]))
+    gnutls = [x for x in f if x["id"] == "SEC-01" and "libgnutls" in x["file"]]
+    r.check("GnuTLS's self-test keys are not the product's (SEC-01 allowlist)", not gnutls,
+            repr(gnutls[:5]))
+    hostkeys = [x for x in f if x["id"] == "SEC-01" and x["file"].startswith("/etc/ssh/")]
+    r.check("a baked-in host key is one finding (AUTH-06), not also SEC-01", not hostkeys,
+            repr(hostkeys[:5]))
+    r.check("no SEC-01 at all in a stock Debian image",
+            not [x for x in f if x["id"] == "SEC-01"], repr([x for x in f if x["id"] == "SEC-01"][:5]))
     tokens = [x for x in f if x["id"] == "SEC-02"]
     r.check("no token or password finding in a stock Debian image", not tokens, repr(tokens[:5]))
+    exp = {(f["id"], f["severity"], f["file"]) for f in doc["findings"]
+           if f["id"] in ("SVC-02", "SVC-04", "SEC-04")}
+    r.check("sshd inventoried on port 22, every address, as info (SVC-02)",
+            any(f["id"] == "SVC-02" and f["severity"] == "info" and "every address port 22" in f["evidence"]
+                for f in doc["findings"]), repr(sorted(exp)))
+    r.check("Debian ships no firewall rules (SVC-04); no update client, so SEC-04 is info",
+            ("SVC-04", "low", "/etc") in exp and ("SEC-04", "info", "/usr/lib") in exp, repr(sorted(exp)))
     r.check("root is locked in debootstrap: no AUTH-01/02",
             not any(x["id"] in ("AUTH-01", "AUTH-02") for x in f))
     sys.stdout.write("# %d findings in %.2f s\n" % (len(f), took))

@@ -22,6 +22,8 @@ int audit_boot_check(audit_ctx *a, audit_kind kind, const char *file, const uint
 		return boot_uboot_bin(a, file, data, len, err);
 	case AUDIT_K_KEY:
 		return audit_keys_scan(a, file, data, len, false, err);
+	case AUDIT_K_EXTLINUX:
+		return boot_extlinux(a, file, data, len, err);
 	default:
 		return 0;
 	}

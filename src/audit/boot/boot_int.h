@@ -48,6 +48,9 @@ int boot_env_text(audit_ctx *a, const char *file, const uint8_t *data, size_t le
 /* The default environment built into a U-Boot binary: ENV-03, RB-01, HW-05. */
 int boot_env_default(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
 		     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* extlinux.conf: HW-05 on every entry's command line. */
+int boot_extlinux(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+		  ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 /* HW-05: console and debugger options on a kernel command line. */
 void boot_cmdline_check(audit_ctx *a, const char *file, const char *loc, const char *cmdline,
 			size_t len) WARD_INTERNAL;

@@ -37,6 +37,22 @@ typedef struct hwcheck {
 
 enum { HW_UART, HW_USB, HW_USB_GADGET, HW_DISPLAY, HW_JTAG, HW_N };
 
+/* The names of the nodes from the root down to the one walk_hw is at, so
+ * that a node's path costs its depth, not a walk from the root as
+ * fdt_get_path's does. */
+typedef struct fdt_trail {
+	const char *name[BOOT_FDT_MAX_DEPTH + 1];
+	int len[BOOT_FDT_MAX_DEPTH + 1];
+	int depth;
+} fdt_trail;
+
+/* The top-level nodes the checks look up, found in one pass over the root's
+ * subnodes (each fdt_path_offset is a walk of the whole tree when the node
+ * is absent); -1 when absent. */
+typedef struct fdt_top {
+	int chosen, signature, images, configurations;
+} fdt_top;
+
 static bool contains(const char *s, int len, const char *needle)
 {
 	return len > 0 && memmem(s, (size_t)len, needle, strlen(needle)) != NULL;
@@ -52,28 +68,51 @@ static bool node_is_okay(const void *fdt, int node)
 	       (len >= 3 && strncmp(st, "ok", (size_t)len) == 0);
 }
 
-static void hw_add(hwcheck *h, const void *fdt, int node)
+/* The node's path as fdt_get_path writes it ("/" for the root), or
+ * "(offset N)" when it does not fit. */
+static void trail_path(char *out, size_t size, const fdt_trail *t, int node)
 {
-	char path[128];
-	if (fdt_get_path(fdt, node, path, sizeof(path)) != 0) {
-		int r = snprintf(path, sizeof(path), "(offset %d)", node);
-		if (r < 0 || (size_t)r >= sizeof(path))
-			path[0] = '\0';
+	size_t used = 0;
+	bool fits = true;
+	for (int d = 1; d <= t->depth && fits; d++) {
+		size_t l = (size_t)t->len[d];
+		fits = used + 1 + l < size;
+		if (fits) {
+			out[used++] = '/';
+			memcpy(out + used, t->name[d], l);
+			used += l;
+		}
 	}
-	if (h->n++ == 0)
-		memcpy(h->first, path, sizeof(h->first));
-	if (h->n <= BOOT_FDT_LIST) {
-		int r = snprintf(h->list + h->used, sizeof(h->list) - h->used, "%s%s",
-				 h->used ? ", " : "", path);
-		if (r > 0 && (size_t)r < sizeof(h->list) - h->used)
-			h->used += (size_t)r;
+	if (used == 0)
+		out[used++] = '/';
+	out[used] = '\0';
+	if (!fits) {
+		int r = snprintf(out, size, "(offset %d)", node);
+		if (r < 0 || (size_t)r >= size)
+			out[0] = '\0';
 	}
 }
 
-static void classify(hwcheck *hw, const void *fdt, int node)
+static void hw_add(hwcheck *h, const fdt_trail *t, int node)
 {
-	int nlen, clen;
-	const char *name = fdt_get_name(fdt, node, &nlen);
+	if (h->n >= BOOT_FDT_LIST) { /* only the first paths are listed */
+		h->n++;
+		return;
+	}
+	char path[128];
+	trail_path(path, sizeof(path), t, node);
+	if (h->n++ == 0)
+		memcpy(h->first, path, sizeof(h->first));
+	int r = snprintf(h->list + h->used, sizeof(h->list) - h->used, "%s%s",
+			 h->used ? ", " : "", path);
+	if (r > 0 && (size_t)r < sizeof(h->list) - h->used)
+		h->used += (size_t)r;
+}
+
+static void classify(hwcheck *hw, const void *fdt, int node, const fdt_trail *t)
+{
+	int nlen = t->len[t->depth], clen;
+	const char *name = t->name[t->depth];
 	const char *compat = fdt_getprop(fdt, node, "compatible", &clen);
 	if (!name)
 		return;
@@ -86,20 +125,20 @@ static void classify(hwcheck *hw, const void *fdt, int node)
 		return;
 	if (contains(name, nlen, "jtag") || contains(compat, clen, "jtag") ||
 	    contains(compat, clen, "arm,coresight-"))
-		hw_add(&hw[HW_JTAG], fdt, node);
+		hw_add(&hw[HW_JTAG], t, node);
 	else if (strncmp(name, "serial", 6) == 0 || contains(compat, clen, "uart") ||
 		 contains(compat, clen, "pl011") || contains(compat, clen, "ns16550"))
-		hw_add(&hw[HW_UART], fdt, node);
+		hw_add(&hw[HW_UART], t, node);
 	else if (strncmp(name, "usb", 3) == 0 || contains(compat, clen, "usb") ||
 		 contains(compat, clen, "dwc2") || contains(compat, clen, "dwc3") ||
 		 contains(compat, clen, "musb")) {
 		int dl;
 		const char *dr = fdt_getprop(fdt, node, "dr_mode", &dl);
 		bool gadget = dr && (contains(dr, dl, "otg") || contains(dr, dl, "peripheral"));
-		hw_add(&hw[gadget ? HW_USB_GADGET : HW_USB], fdt, node);
+		hw_add(&hw[gadget ? HW_USB_GADGET : HW_USB], t, node);
 	} else if (contains(name, nlen, "hdmi") || contains(compat, clen, "hdmi") ||
 		   strncmp(name, "display", 7) == 0)
-		hw_add(&hw[HW_DISPLAY], fdt, node);
+		hw_add(&hw[HW_DISPLAY], t, node);
 }
 
 /* libfdt refuses a blob that is not 8-byte aligned (FDT_ERR_ALIGNMENT); an
@@ -127,7 +166,36 @@ static int fdt_validate(const char *file, const uint8_t *data, size_t len, ward_
 	return 0;
 }
 
-static int walk_hw(audit_ctx *a, const char *file, const void *fdt, ward_error *err)
+/* Node names as libfdt's fdt_subnode_offset matches them: "chosen" also
+ * matches "chosen@0". */
+static bool top_name_is(const char *n, int nlen, const char *want)
+{
+	size_t w = strlen(want);
+	return n && nlen >= 0 && (size_t)nlen >= w && memcmp(n, want, w) == 0 &&
+	       ((size_t)nlen == w || n[w] == '@');
+}
+
+static void top_find(const void *fdt, fdt_top *top)
+{
+	*top = (fdt_top){-1, -1, -1, -1};
+	int node;
+	fdt_for_each_subnode(node, fdt, 0) {
+		int nlen;
+		const char *n = fdt_get_name(fdt, node, &nlen);
+		/* the first match, as fdt_path_offset returns */
+		if (top->chosen < 0 && top_name_is(n, nlen, "chosen"))
+			top->chosen = node;
+		else if (top->signature < 0 && top_name_is(n, nlen, "signature"))
+			top->signature = node;
+		else if (top->images < 0 && top_name_is(n, nlen, "images"))
+			top->images = node;
+		else if (top->configurations < 0 && top_name_is(n, nlen, "configurations"))
+			top->configurations = node;
+	}
+}
+
+static int walk_hw(audit_ctx *a, const char *file, const void *fdt, const fdt_top *top,
+		   ward_error *err)
 {
 	hwcheck hw[HW_N] = {
 		[HW_UART] = {.id = "HW-01", .sev = AUDIT_MEDIUM, .what = "UART", .remedy =
@@ -146,17 +214,22 @@ static int walk_hw(audit_ctx *a, const char *file, const void *fdt, ward_error *
 			     "offline."},
 	};
 	int depth = 0, node = 0;
+	fdt_trail t;
 	/* past the root's end node, depth goes negative with node >= 0 */
 	while (node >= 0 && depth >= 0) {
 		if (depth > BOOT_FDT_MAX_DEPTH)
 			return ward_err(err, WARD_ELIMIT, "%s: device tree deeper than %d", file,
 					BOOT_FDT_MAX_DEPTH);
-		classify(hw, fdt, node);
+		t.depth = depth;
+		t.name[depth] = fdt_get_name(fdt, node, &t.len[depth]);
+		if (!t.name[depth])
+			t.len[depth] = 0;
+		classify(hw, fdt, node, &t);
 		node = fdt_next_node(fdt, node, &depth);
 	}
 	if (node < 0 && node != -FDT_ERR_NOTFOUND)
 		return ward_err(err, WARD_EINVAL, "%s: device tree: %s", file, fdt_strerror(node));
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = top->chosen;
 	int sl = 0;
 	const char *stdout_path = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &sl) : NULL;
 	if (stdout_path && sl > 1 && hw[HW_UART].n == 0)
@@ -179,9 +252,8 @@ static int walk_hw(audit_ctx *a, const char *file, const void *fdt, ward_error *
 }
 
 /* The control DTB's /signature node: SB-05, KEY-02, KEY-04. */
-static int check_signature(audit_ctx *a, const char *file, const void *fdt)
+static int check_signature(audit_ctx *a, const char *file, const void *fdt, int sig)
 {
-	int sig = fdt_path_offset(fdt, "/signature");
 	unsigned required = 0;
 	int key;
 	if (sig >= 0) {
@@ -239,9 +311,9 @@ static int check_signature(audit_ctx *a, const char *file, const void *fdt)
 	return 0;
 }
 
-static bool is_fit(const void *fdt)
+static bool is_fit(const fdt_top *top)
 {
-	return fdt_path_offset(fdt, "/images") >= 0 && fdt_path_offset(fdt, "/configurations") >= 0;
+	return top->images >= 0 && top->configurations >= 0;
 }
 
 static bool has_subnode_prefix(const void *fdt, int node, const char *prefix)
@@ -297,10 +369,11 @@ static void check_fit_conf(audit_ctx *a, const char *file, const void *fdt, int 
 }
 
 /* len: the whole file, whose external image data follows the FDT. */
-static int check_fit(audit_ctx *a, const char *file, const void *fdt, size_t len, ward_error *err)
+static int check_fit(audit_ctx *a, const char *file, const void *fdt, size_t len,
+		     const fdt_top *top, ward_error *err)
 {
-	int confs = fdt_path_offset(fdt, "/configurations");
-	int images = fdt_path_offset(fdt, "/images");
+	int confs = top->configurations;
+	int images = top->images;
 	int node;
 	fdt_for_each_subnode(node, fdt, confs) {
 		if (fdt_get_name(fdt, node, NULL))
@@ -331,8 +404,10 @@ static int check_fit(audit_ctx *a, const char *file, const void *fdt, size_t len
 		const uint8_t *inner = fdt_aligned(dtb, (size_t)dl, &owned);
 		if (!inner)
 			return ward_err(err, WARD_ENOMEM, "%s: out of memory", file);
-		if (fdt_validate(where, inner, (size_t)dl, NULL) == 0 && !is_fit(inner)) {
-			int rc = walk_hw(a, where, inner, err);
+		fdt_top itop;
+		if (fdt_validate(where, inner, (size_t)dl, NULL) == 0 &&
+		    (top_find(inner, &itop), !is_fit(&itop))) {
+			int rc = walk_hw(a, where, inner, &itop, err);
 			if (rc)
 				return rc;
 		} else {
@@ -356,17 +431,19 @@ int boot_dtb(audit_ctx *a, const char *file, const uint8_t *in, size_t len, bool
 	int rc = fdt_validate(file, data, len, err);
 	if (rc)
 		return rc;
-	if (is_fit(data))
-		return check_fit(a, file, data, len, err);
+	fdt_top top;
+	top_find(data, &top);
+	if (is_fit(&top))
+		return check_fit(a, file, data, len, &top, err);
 	size_t fl = strlen(file);
-	if (control || fdt_path_offset(data, "/signature") >= 0 ||
+	if (control || top.signature >= 0 ||
 	    (fl >= 10 && strcmp(file + fl - 10, "u-boot.dtb") == 0)) {
-		(void)check_signature(a, file, data);
+		(void)check_signature(a, file, data, top.signature);
 		rc = boot_fit_control(a, file, data, err);
 		if (rc)
 			return rc;
 	}
-	return walk_hw(a, file, data, err);
+	return walk_hw(a, file, data, &top, err);
 }
 
 /* "U-Boot 2023.01" anywhere in the binary, as year*100+month, or 0. */
@@ -434,16 +511,18 @@ int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t l
 		int r = snprintf(where, sizeof(where), "%s (control DTB at offset %zu)", file, best);
 		if (r < 0 || (size_t)r >= sizeof(where))
 			return ward_err(err, WARD_EINVAL, "file name too long");
-		(void)check_signature(a, where, fdt);
+		fdt_top top;
+		top_find(fdt, &top);
+		(void)check_signature(a, where, fdt, top.signature);
 		int rc = boot_fit_control(a, where, fdt, err);
 		if (rc)
 			return rc;
-		if (fdt_path_offset(fdt, "/signature") >= 0 && ver && ver < 202104)
+		if (top.signature >= 0 && ver && ver < 202104)
 			audit_report(a, "SB-03", AUDIT_HIGH, AUDIT_BASIC, AUDIT_OTA_BOOT, file, NULL,
 				     "Use U-Boot 2021.04 or later with CONFIG_FIT_FULL_CHECK=y.",
 				     "U-Boot %d.%02d verifies FITs with the flaws of CVE-2020-10648/"
 				     "CVE-2021-27097/CVE-2021-27138", ver / 100, ver % 100);
-		rc = walk_hw(a, where, fdt, err);
+		rc = walk_hw(a, where, fdt, &top, err);
 		if (rc)
 			return rc;
 	}

@@ -43,6 +43,43 @@ static const char *const sec01_allow[] = {
 	"/usr/share/ca-certificates/*",
 };
 
+/* Reported by another check, one finding per mistake: SSH host keys are
+ * AUTH-06 (devices sharing one identity). */
+static const char *const sec01_elsewhere[] = {
+	"/etc/ssh/ssh_host_*_key",
+	"/etc/dropbear/dropbear_*_host_key",
+};
+
+/* Private keys that libraries embed for their own power-on self-tests,
+ * by SPKI SHA-256: public constants, not anyone's secret.  Matched by
+ * fingerprint, not by file name, so a product key placed in the same
+ * library would still be found. */
+static const struct {
+	const char *sha256, *what;
+} sample_keys[] = {
+	{ "5bd7bad40971be901e68d9b97405c3a3e996adbede885869b270185ad499108e",
+	  "GnuTLS self-test EC key (lib/crypto-selftests-pk.c)" },
+	{ "5a9214aa789ffe021992636dd17ca313f340948e604d4122735160f3d46688a0",
+	  "GnuTLS self-test RSA key (lib/crypto-selftests-pk.c)" },
+	{ "dd0701715ac41b7b96a2c8fe7a762b0ee05215f4f21c44d9458f1d2e2d57427d",
+	  "GnuTLS self-test DSA key (lib/crypto-selftests-pk.c)" },
+};
+
+static bool sample_key(const uint8_t fp[static 32])
+{
+	char hex[65];
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < 32; i++) {
+		hex[2 * i] = digits[fp[i] >> 4];
+		hex[2 * i + 1] = digits[fp[i] & 15];
+	}
+	hex[64] = '\0';
+	for (size_t i = 0; i < WARD_ARRAY_LEN(sample_keys); i++)
+		if (strcmp(hex, sample_keys[i].sha256) == 0)
+			return true;
+	return false;
+}
+
 const boot_denykey *boot_denylist_find(const uint8_t fp[static 32])
 {
 	size_t lo = 0, hi = boot_denylist_len;
@@ -123,6 +160,9 @@ static bool sec01_allowed(const char *file)
 	for (size_t i = 0; i < WARD_ARRAY_LEN(sec01_allow); i++)
 		if (fnmatch(sec01_allow[i], file, 0) == 0)
 			return true;
+	for (size_t i = 0; i < WARD_ARRAY_LEN(sec01_elsewhere); i++)
+		if (fnmatch(sec01_elsewhere[i], file, FNM_PATHNAME) == 0)
+			return true;
 	return false;
 }
 
@@ -159,7 +199,7 @@ static int report_key(scan *s, EVP_PKEY *pkey, bool is_private, const char *form
 			     "published at %s",
 			     is_private ? "private" : "public", desc, form, hex, d->where);
 	}
-	if (is_private && s->in_rootfs && !sec01_allowed(s->file)) {
+	if (is_private && s->in_rootfs && !sec01_allowed(s->file) && !sample_key(fp)) {
 		s->findings++;
 		audit_report(s->a, "SEC-01", AUDIT_HIGH, AUDIT_PROCESS, AUDIT_OTA_YES, s->file, loc,
 			     "Keep private keys in secure storage (TPM, secure element, OP-TEE via "
@@ -509,33 +549,70 @@ static int scan_pkcs1(scan *s, const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* KEY-03: the 32-byte SPKI hash itself (TF-A ROTPK hash, STM32 PKH).  One
- * pass: a bitmap of the hashes' first two bytes picks the candidates. */
+/* KEY-03: the 32-byte SPKI hash itself (TF-A ROTPK hash, STM32 PKH).
+ *
+ * Every byte may start a hash, but looking at each one is the audit's most
+ * expensive loop.  A hash at `at` covers exactly one position q in
+ * [at, at + HASH_STRIDE) with q a multiple of HASH_STRIDE, and the two bytes
+ * at q are its bytes off, off + 1 with off = q - at < HASH_STRIDE.  So only
+ * every HASH_STRIDE-th position is looked at: a bitmap of every hash's
+ * two-byte grams at offsets 0..HASH_STRIDE-1 says whether q can lie inside
+ * one, and only then are the HASH_STRIDE starts at <= q tried, in increasing
+ * order, against a bitmap of the hashes' first two bytes and then the table.
+ * The hashes found, and their order, are those of trying every byte. */
+#define HASH_STRIDE 16
+
+static void bitmap_set(uint8_t map[static 65536 / 8], const uint8_t *two)
+{
+	unsigned v = (unsigned)two[0] << 8 | two[1];
+	map[v >> 3] |= (uint8_t)(1u << (v & 7));
+}
+
+static bool bitmap_has(const uint8_t map[static 65536 / 8], const uint8_t *two)
+{
+	unsigned v = (unsigned)two[0] << 8 | two[1];
+	return map[v >> 3] & (1u << (v & 7));
+}
+
 static void scan_hashes(scan *s, const uint8_t *data, size_t len)
 {
-	uint8_t first2[65536 / 8] = {0};
+	if (len < 32)
+		return;
+	uint8_t first2[65536 / 8] = {0}, inner2[65536 / 8] = {0};
 	for (size_t i = 0; i < boot_denylist_len; i++) {
-		unsigned v = (unsigned)boot_denylist[i].sha256[0] << 8 | boot_denylist[i].sha256[1];
-		first2[v >> 3] |= (uint8_t)(1u << (v & 7));
+		bitmap_set(first2, boot_denylist[i].sha256);
+		for (size_t off = 0; off < HASH_STRIDE; off++)
+			bitmap_set(inner2, boot_denylist[i].sha256 + off);
 	}
-	for (size_t at = 0; at + 32 <= len && s->findings < BOOT_KEYS_MAX_FINDINGS; at++) {
-		unsigned v = (unsigned)data[at] << 8 | data[at + 1];
-		if (!(first2[v >> 3] & (1u << (v & 7))))
+	size_t next = 0; /* the first start not inside a hash already reported */
+	/* q + 1 < len: every hash (at + 32 <= len) has its q at <= at + 15 */
+	for (size_t q = 0; q + 1 < len && s->findings < BOOT_KEYS_MAX_FINDINGS; q += HASH_STRIDE) {
+		if (!bitmap_has(inner2, data + q))
 			continue;
-		const boot_denykey *d = boot_denylist_find(data + at);
-		if (!d)
-			continue;
-		char loc[48];
-		int r = snprintf(loc, sizeof(loc), "offset %zu", at);
-		if (r < 0 || (size_t)r >= sizeof(loc))
-			loc[0] = '\0';
-		s->findings++;
-		audit_report(s->a, "KEY-03", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_NO, s->file, loc,
-			     "Provision the device's root of trust with a key of your own; a fused "
-			     "demo key hash needs factory rework.",
-			     "the SPKI SHA-256 of the published %s demo key from %s is embedded",
-			     d->type, d->where);
-		at += 31;
+		for (size_t back = HASH_STRIDE; back-- > 0;) {
+			if (back > q || q - back < next)
+				continue;
+			size_t at = q - back;
+			if (at + 32 > len || !bitmap_has(first2, data + at))
+				continue;
+			const boot_denykey *d = boot_denylist_find(data + at);
+			if (!d)
+				continue;
+			char loc[48];
+			int r = snprintf(loc, sizeof(loc), "offset %zu", at);
+			if (r < 0 || (size_t)r >= sizeof(loc))
+				loc[0] = '\0';
+			s->findings++;
+			audit_report(s->a, "KEY-03", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_NO,
+				     s->file, loc,
+				     "Provision the device's root of trust with a key of your own; a "
+				     "fused demo key hash needs factory rework.",
+				     "the SPKI SHA-256 of the published %s demo key from %s is embedded",
+				     d->type, d->where);
+			next = at + 32;
+			if (s->findings >= BOOT_KEYS_MAX_FINDINGS)
+				break;
+		}
 	}
 }
 

@@ -142,7 +142,25 @@ typedef struct audit_sshd {
 	char password_authentication[8]; /* default "yes" */
 	char permit_empty_passwords[8];  /* default "no" */
 	char where_root[128], where_pass[128], where_empty[128]; /* "file:line" or "default" */
+	/* Port and ListenAddress lines accumulate (sshd listens on each), as
+	 * "22 2222" and "0.0.0.0 [::1]:22"; empty = sshd's defaults (22, all
+	 * addresses).  Kept up to their size: a listener inventory, not a check. */
+	char ports[64], listen[192];
+	char where_listen[128];
 } audit_sshd;
 int audit_sshd_effective(audit_sshd *out, audit_fs *fs, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* Configuration-file helpers shared by the rootfs checks. */
+/* Reads a configuration file (capped at AUDIT_LIMIT_CONFIG_BYTES); *found
+ * false if absent or not a regular file. */
+int audit_read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found,
+		    ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* The next line of b (NUL-terminated, cut at size, CR stripped) from *pos;
+ * false at the end.  *lineno counts lines. */
+bool audit_next_line(const ward_buf *b, size_t *pos, char *line, size_t size,
+		     size_t *lineno) WARD_INTERNAL;
+
+/* SVC-02 (listener inventory), SVC-04 (firewall), SEC-04 (secure storage). */
+int audit_check_exposure(audit_ctx *a, audit_fs *fs, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include <fnmatch.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/boot/boot.h"
 #include "audit/core/core.h"
@@ -11,6 +12,15 @@
 static bool has(const uint8_t *d, size_t len, const char *s)
 {
 	return memmem(d, len, s, strlen(s)) != NULL;
+}
+
+static bool has_nocase(const uint8_t *d, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; n && i + n <= len; i++)
+		if (strncasecmp((const char *)d + i, s, n) == 0)
+			return true;
+	return false;
 }
 
 static bool name_is(const char *base, const char *pattern)
@@ -30,6 +40,9 @@ audit_kind audit_detect(const char *name, const uint8_t *data, size_t len)
 		return has(data, probe, "images") && has(data, probe, "configurations") ? AUDIT_K_FIT
 											 : AUDIT_K_DTB;
 	}
+	if (name_is(base, "extlinux.conf") || name_is(base, "syslinux.cfg") ||
+	    (name_is(base, "*.conf") && has_nocase(data, head, "\nlabel ") && has_nocase(data, head, "append ")))
+		return AUDIT_K_EXTLINUX;
 	if (name_is(base, "daemon.json"))
 		return AUDIT_K_DOCKER_DAEMON;
 	if (name_is(base, "docker-compose*.y*ml") || name_is(base, "compose*.y*ml") ||
@@ -71,6 +84,7 @@ int audit_check_file(audit_ctx *a, audit_kind kind, const char *file, const uint
 	case AUDIT_K_DTB:
 	case AUDIT_K_FIT:
 	case AUDIT_K_KEY:
+	case AUDIT_K_EXTLINUX:
 		return audit_boot_check(a, kind, file, data, len, err);
 	case AUDIT_K_UNKNOWN:
 		break;

@@ -22,7 +22,7 @@ static const char RM_USERPW[] = "Lock the account ('*' or '!' in /etc/shadow) or
 
 /* Reads a configuration file; *found false if absent.  Larger than the cap
  * or unreadable is an error the caller passes on. */
-static int read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found, ward_error *err)
+int audit_read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found, ward_error *err)
 {
 	*found = false;
 	int rc = audit_fs_read(fs, path, AUDIT_LIMIT_CONFIG_BYTES, b, err);
@@ -34,7 +34,7 @@ static int read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found, w
 
 /* Iterates lines: returns the next line in line (NUL-terminated, cut at
  * size) and advances *pos; false at the end. */
-static bool next_line(const ward_buf *b, size_t *pos, char *line, size_t size, size_t *lineno)
+bool audit_next_line(const ward_buf *b, size_t *pos, char *line, size_t size, size_t *lineno)
 {
 	if (*pos >= b->len)
 		return false;
@@ -113,15 +113,15 @@ static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
 	WARD_AUTO(buf_dispose) ward_buf pw = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 	WARD_AUTO(buf_dispose) ward_buf sh = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 	bool has_pw, has_sh;
-	int rc = read_conf(fs, "/etc/passwd", &pw, &has_pw, err);
+	int rc = audit_read_conf(fs, "/etc/passwd", &pw, &has_pw, err);
 	if (!rc)
-		rc = read_conf(fs, "/etc/shadow", &sh, &has_sh, err);
+		rc = audit_read_conf(fs, "/etc/shadow", &sh, &has_sh, err);
 	if (rc)
 		return rc;
 	char line[1024], name[256], hash[512], uid[32], loc[32];
 	size_t pos = 0, ln = 0;
 	/* passwd: UID 0 other than root; an empty password field with no shadow */
-	while (has_pw && next_line(&pw, &pos, line, sizeof(line), &ln)) {
+	while (has_pw && audit_next_line(&pw, &pos, line, sizeof(line), &ln)) {
 		if (!field(line, 0, name, sizeof(name)) || !field(line, 1, hash, sizeof(hash)) ||
 		    !field(line, 2, uid, sizeof(uid)) || !name[0] || name[0] == '#')
 			continue;
@@ -143,7 +143,7 @@ static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
 		}
 	}
 	pos = ln = 0;
-	while (has_sh && next_line(&sh, &pos, line, sizeof(line), &ln)) {
+	while (has_sh && audit_next_line(&sh, &pos, line, sizeof(line), &ln)) {
 		if (!field(line, 0, name, sizeof(name)) || !field(line, 1, hash, sizeof(hash)) || !name[0])
 			continue;
 		loc_line(loc, sizeof(loc), ln);
@@ -208,7 +208,7 @@ static int check_sshd(audit_ctx *a, audit_fs *fs, ward_error *err)
 	if (audit_fs_exists(fs, "/usr/sbin/dropbear")) {
 		WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 		bool found;
-		int rc = read_conf(fs, "/etc/default/dropbear", &b, &found, err);
+		int rc = audit_read_conf(fs, "/etc/default/dropbear", &b, &found, err);
 		if (rc)
 			return rc;
 		const char *t = found && b.ptr ? (const char *)b.ptr : "";
@@ -326,10 +326,10 @@ static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
 	/* inetd.conf: every active line starts a service */
 	WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 	bool found;
-	rc = read_conf(fs, "/etc/inetd.conf", &b, &found, err);
+	rc = audit_read_conf(fs, "/etc/inetd.conf", &b, &found, err);
 	char line[1024], name[128], loc[32];
 	size_t pos = 0, ln = 0;
-	while (!rc && found && next_line(&b, &pos, line, sizeof(line), &ln)) {
+	while (!rc && found && audit_next_line(&b, &pos, line, sizeof(line), &ln)) {
 		const char *p = line;
 		while (isspace((unsigned char)*p))
 			p++;
@@ -344,9 +344,9 @@ static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
 	}
 	b.len = 0;
 	/* busybox/SysV inittab: gettys on serial lines, root shells */
-	rc = rc ? rc : read_conf(fs, "/etc/inittab", &b, &found, err);
+	rc = rc ? rc : audit_read_conf(fs, "/etc/inittab", &b, &found, err);
 	pos = ln = 0;
-	while (!rc && found && next_line(&b, &pos, line, sizeof(line), &ln)) {
+	while (!rc && found && audit_next_line(&b, &pos, line, sizeof(line), &ln)) {
 		if (line[0] == '#' || !strstr(line, "respawn"))
 			continue;
 		loc_line(loc, sizeof(loc), ln);
@@ -435,7 +435,7 @@ static int check_update_clients(audit_ctx *a, audit_fs *fs, ward_error *err)
 		for (size_t i = 0; i < WARD_ARRAY_LEN(where) && !protected; i++) {
 			WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 			bool found;
-			int rc = read_conf(fs, where[i], &b, &found, err);
+			int rc = audit_read_conf(fs, where[i], &b, &found, err);
 			if (rc)
 				return rc;
 			protected = found && (buf_has(&b, "no-downgrading") || has_short_flag(&b, 'N'));
@@ -455,7 +455,7 @@ static int check_update_clients(audit_ctx *a, audit_fs *fs, ward_error *err)
 	for (size_t i = 0; i < WARD_ARRAY_LEN(sota); i++) {
 		WARD_AUTO(buf_dispose) ward_buf b = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 		bool found;
-		int rc = read_conf(fs, sota[i], &b, &found, err);
+		int rc = audit_read_conf(fs, sota[i], &b, &found, err);
 		if (rc)
 			return rc;
 		if (!found)
@@ -562,6 +562,7 @@ int audit_check_rootfs(audit_ctx *a, audit_fs *fs, ward_error *err)
 	rc = rc ? rc : audit_fs_walk(fs, "/root", visit_homes, &w, err);
 	rc = rc ? rc : audit_fs_walk(fs, "/home", visit_homes, &w, err);
 	rc = rc ? rc : check_update_clients(a, fs, err);
+	rc = rc ? rc : audit_check_exposure(a, fs, err);
 	if (rc)
 		return rc;
 	struct scan_ctx s = { a, err, 0 };

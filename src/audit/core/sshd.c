@@ -133,6 +133,16 @@ static int parse_file(audit_sshd *s, audit_fs *fs, const char *path, unsigned de
 		}
 		if (in_match)
 			continue;
+		if (strcasecmp(kw, "Port") == 0 || strcasecmp(kw, "ListenAddress") == 0) {
+			bool port = strcasecmp(kw, "Port") == 0;
+			char *dst = port ? s->ports : s->listen;
+			size_t cap = port ? sizeof(s->ports) : sizeof(s->listen), used = strlen(dst);
+			if (used + strlen(arg) + 2 <= cap)
+				snprintf(dst + used, cap - used, "%s%s", used ? " " : "", arg);
+			if (!s->where_listen[0])
+				snprintf(s->where_listen, sizeof(s->where_listen), "%s line %zu", path, lineno);
+			continue;
+		}
 		char val[32];
 		snprintf(val, sizeof(val), "%s", arg);
 		for (char *c = val; *c; c++)

@@ -75,6 +75,27 @@ size_t count_id(const audit_ctx *a, const char *id, const char *file, const char
 	return n;
 }
 
+bool audit_tree_keep_exposure;
+
+static void drop_exposure(audit_ctx *a)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		audit_finding *f = &a->f[i];
+		if (strcmp(f->id, "SVC-02") == 0 || strcmp(f->id, "SVC-04") == 0 ||
+		    strcmp(f->id, "SEC-04") == 0) {
+			free(f->id);
+			free(f->file);
+			free(f->location);
+			free(f->remedy);
+			free(f->evidence);
+			continue;
+		}
+		a->f[k++] = *f;
+	}
+	a->n = k;
+}
+
 audit_ctx *audit_tree(const struct tentry *e, size_t n)
 {
 	const char *dir = tree_make(e, n);
@@ -90,5 +111,7 @@ audit_ctx *audit_tree(const struct tentry *e, size_t n)
 	}
 	audit_fs_free(fs);
 	tree_remove(dir);
+	if (a && !audit_tree_keep_exposure)
+		drop_exposure(a);
 	return a;
 }

@@ -172,6 +172,14 @@ static void detect_sniffs_kinds(void **state)
 	assert_int_equal(audit_detect("/etc/docker/daemon.json", (const uint8_t *)"{}", 2), AUDIT_K_DOCKER_DAEMON);
 	assert_int_equal(audit_detect("uEnv.txt", (const uint8_t *)"a=b", 3), AUDIT_K_ENV_TEXT);
 	assert_int_equal(audit_detect("notes.txt", (const uint8_t *)"hello", 5), AUDIT_K_UNKNOWN);
+	/* extlinux.conf: by name, and by its syntax under another .conf name */
+	const char *ext = "label l0\n linux /boot/vmlinuz\n append root=/dev/mmcblk0p2\n";
+	assert_int_equal(audit_detect("/boot/extlinux/extlinux.conf", (const uint8_t *)ext, strlen(ext)),
+			 AUDIT_K_EXTLINUX);
+	const char *ext2 = "menu title x\nlabel l0\n linux /boot/vmlinuz\n append quiet\n";
+	assert_int_equal(audit_detect("boot.conf", (const uint8_t *)ext2, strlen(ext2)), AUDIT_K_EXTLINUX);
+	const char *unit = "[Service]\nExecStart=/bin/true\n";
+	assert_int_not_equal(audit_detect("x.conf", (const uint8_t *)unit, strlen(unit)), AUDIT_K_EXTLINUX);
 }
 
 int main(void)

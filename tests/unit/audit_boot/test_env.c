@@ -125,6 +125,30 @@ static void test_default_env_in_binary(void **state)
 	assert_int_equal(double_count, 0);
 }
 
+/* extlinux.conf (U-Boot distro boot): every entry's APPEND line, with the
+ * line and the label in the location; comments and other keywords ignored. */
+static void test_extlinux(void **state)
+{
+	(void)state;
+	static const char conf[] = "## /boot/extlinux/extlinux.conf\n"
+				   "default l0\nmenu title U-Boot menu\nprompt 0\ntimeout 0\n\n"
+				   "label l0\n\tmenu label Debian\n\tlinux /boot/vmlinuz\n"
+				   "\tappend root=/dev/mmcblk0p2 ro quiet\n\n"
+				   "LABEL rescue\n  KERNEL /boot/vmlinuz\n"
+				   "  APPEND console=ttyS0,115200 init=/bin/sh\n"
+				   "# append kgdboc=ttyS0\n";
+	run(AUDIT_K_EXTLINUX, conf, sizeof(conf) - 1);
+	assert_int_equal(double_count, 1);
+	assert_int_equal(double_has("HW-05"), 1);
+	assert_int_equal(double_findings[0].sev, AUDIT_HIGH);
+	assert_string_equal(double_findings[0].location, "line 14, label rescue");
+	assert_non_null(strstr(double_findings[0].evidence, "init=/bin/sh"));
+	assert_non_null(strstr(double_findings[0].evidence, "console="));
+	static const char ok[] = "label l0\n linux /boot/vmlinuz\n append root=/dev/mmcblk0p2 ro quiet\n";
+	run(AUDIT_K_EXTLINUX, ok, sizeof(ok) - 1);
+	assert_int_equal(double_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_unterminated_and_tiny),
 		cmocka_unit_test(test_text_env),
 		cmocka_unit_test(test_default_env_in_binary),
+		cmocka_unit_test(test_extlinux),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

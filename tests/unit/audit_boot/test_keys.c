@@ -218,6 +218,38 @@ static void test_ec_der_and_hash(void **state)
 	EVP_PKEY_free(demo);
 }
 
+/* KEY-03 looks at every 16th byte first: a hash is found wherever it starts,
+ * at the very start and end of a file too, and two hashes back to back are
+ * two findings. */
+static void test_hash_found_at_every_offset(void **state)
+{
+	(void)state;
+	EVP_PKEY *demo = demo_pub("tfa-arm_rotprivk_ecdsa.pub.pem");
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(demo, &der);
+	uint8_t fp[32];
+	assert_true(EVP_Digest(der, (size_t)n, fp, NULL, EVP_sha256(), NULL));
+	for (size_t total = 32; total <= 80; total += 7) {
+		for (size_t at = 0; at + 32 <= total; at++) {
+			uint8_t *b = blob_with(fp, 32, total, at);
+			scan(b, total, "bl2.bin", false);
+			assert_int_equal(double_has("KEY-03"), 1);
+			free(b);
+		}
+	}
+	uint8_t two[64];
+	memcpy(two, fp, 32);
+	memcpy(two + 32, fp, 32);
+	for (size_t at = 0; at < 20; at++) {
+		uint8_t *b = blob_with(two, 64, 100, at);
+		scan(b, 100, "bl2.bin", false);
+		assert_int_equal(double_has("KEY-03"), 2);
+		free(b);
+	}
+	OPENSSL_free(der);
+	EVP_PKEY_free(demo);
+}
+
 static void put_str(uint8_t *out, size_t *n, const void *s, size_t len)
 {
 	out[(*n)++] = (uint8_t)(len >> 24);
@@ -298,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_der_spki_in_binary),
 		cmocka_unit_test(test_pkcs1_in_binary),
 		cmocka_unit_test(test_ec_der_and_hash),
+		cmocka_unit_test(test_hash_found_at_every_offset),
 		cmocka_unit_test(test_openssh_private),
 		cmocka_unit_test(test_truncated_inputs),
 	};
