@@ -10,7 +10,7 @@ PKGS=(
   libarchive-dev libyaml-dev libcrypt-dev
   clang libclang-rt-14-dev llvm
   python3 openssl strace curl ca-certificates debootstrap
-  libfdt-dev u-boot-tools device-tree-compiler
+  libfdt-dev u-boot-tools device-tree-compiler bison flex
   libext2fs-dev e2fsprogs libsquashfs-dev squashfs-tools squashfs-tools-ng
 )
 if [ "${WARD_WITH_NODE:-1}" = 1 ]; then

@@ -43,6 +43,12 @@ typedef enum audit_ota {
 
 typedef struct audit_ctx audit_ctx;
 
+/* What the boot checks keep across the inputs of one run (the control
+ * DTBs' keys and the FITs' signatures: audit/boot/fit.h), held by the
+ * context and freed with it.  The slot, or NULL when there is none. */
+typedef struct audit_boot_state audit_boot_state;
+audit_boot_state **audit_ctx_boot_state(audit_ctx *a) WARD_INTERNAL;
+
 /* Records a finding.  id: stable check id ("AUTH-01"); file: the input file
  * or the image path ("/etc/shadow"); location: line, node or offset (may be
  * NULL); remedy: one sentence.  The evidence never contains a secret: say

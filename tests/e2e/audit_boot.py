@@ -210,8 +210,12 @@ def test_fit(tmp):
         sh('mkimage', '-f', os.path.join(tmp, 'signed.its'), '-k', keydir, '-K', ctl, '-r',
            os.path.join(tmp, 'signed.itb'), cwd=tmp)
         if hint == 'prod':
-            expect('FIT signed (mkimage -k -r)', run('fit', os.path.join(tmp, 'signed.itb')),
+            expect('FIT signed (mkimage -k -r), with its control DTB',
+                   run('fit', os.path.join(tmp, 'signed.itb'), '--and', 'dtb', ctl),
                    silent=['SB-06'], clean=True)
+            # alone, the signature cannot be checked: an info finding says so
+            expect('FIT signed (mkimage -k -r), no control DTB',
+                   run('fit', os.path.join(tmp, 'signed.itb')), fire=['SB-06'], clean=True)
             expect('control DTB with required key (mkimage -K -r)', run('dtb', ctl),
                    silent=['SB-05', 'KEY-02', 'KEY-04'], clean=True)
         else:
@@ -244,6 +248,210 @@ def test_fit(tmp):
             expect('u-boot.bin %s, appended DTB' % ver, f, fire=['SB-03'], silent=['SB-05'])
         else:
             expect('u-boot.bin %s, appended DTB' % ver, f, clean=True)
+
+# ---- FIT signatures against the control DTB, cross-tested with U-Boot -------------
+
+def build_fit_check_sign():
+    """U-Boot's own fit_check_sign, the oracle for SB-06's signature check.
+    Debian's u-boot-tools does not ship it, so it is built once from
+    Debian's u-boot source package (the same 2023.01 with Debian's security
+    fixes), fetched with apt-get source through a private APT configuration
+    as the .debs above (apt checks it against the signed Sources index), and
+    kept in the cache.  Returns (path, None) or (None, why)."""
+    exe = shutil.which('fit_check_sign')
+    if exe:
+        return exe, None
+    c = cache_dir()
+    out = os.path.join(c, 'fit_check_sign', 'fit_check_sign')
+    if os.path.exists(out):
+        return out, None
+    for tool in ('make', 'gcc', 'bison', 'flex', 'dpkg-source', 'apt-get'):
+        if not shutil.which(tool):
+            return None, '%s not installed (scripts/deps.sh)' % tool
+    apt = os.path.join(c, 'apt-src')
+    for d in ('lists/partial', 'archives/partial', 'etc'):
+        os.makedirs(os.path.join(apt, d), exist_ok=True)
+    write(os.path.join(apt, 'etc', 'ward-src.sources'),
+          'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\n'
+          'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
+    open(os.path.join(apt, 'status'), 'a', encoding='utf-8').close()
+    opts = ['-q', '-o', 'Dir::Etc::SourceList=/dev/null',
+            '-o', 'Dir::Etc::SourceParts=' + os.path.join(apt, 'etc'),
+            '-o', 'Dir::State::Lists=' + os.path.join(apt, 'lists'),
+            '-o', 'Dir::State::status=' + os.path.join(apt, 'status'), '-o', 'Dir::Cache=' + apt]
+    if os.getuid() == 0:
+        opts += ['-o', 'APT::Sandbox::User=root']
+    work = tempfile.mkdtemp(prefix='ward-uboot-src-', dir=c)
+    try:
+        sh('apt-get', *opts, 'update', stderr=subprocess.DEVNULL)
+        sh('apt-get', *opts, 'source', '--download-only', 'u-boot', cwd=work,
+           stderr=subprocess.DEVNULL)
+        dsc = glob.glob(os.path.join(work, 'u-boot_*.dsc'))[0]
+        # the signature was checked by apt (signed index, file hashes)
+        sh('dpkg-source', '-x', '--no-check', dsc, os.path.join(work, 'src'), cwd=work,
+           stderr=subprocess.DEVNULL)
+        obj = os.path.join(work, 'obj')
+        sh('make', '-s', '-C', os.path.join(work, 'src'), 'O=' + obj, 'tools-only_defconfig',
+           stderr=subprocess.DEVNULL)
+        sh('make', '-s', '-j2', '-C', os.path.join(work, 'src'), 'O=' + obj, 'NO_PYTHON=1',
+           'tools-only', stderr=subprocess.DEVNULL)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        shutil.copy(os.path.join(obj, 'tools', 'fit_check_sign'), out + '.tmp')
+        os.replace(out + '.tmp', out)
+    except (subprocess.CalledProcessError, OSError, IndexError) as e:
+        return None, 'could not build fit_check_sign from Debian\'s u-boot source: %s' % e
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out, None
+
+
+def its_sig(algo='sha256,rsa2048', hint='prod', padding=None):
+    return its(True, hint).replace('algo = "sha256,rsa2048"', 'algo = "%s"%s' % (
+        algo, '; padding = "%s"' % padding if padding else ''))
+
+
+def patch_byte(src, dst, needle, at):
+    with open(src, 'rb') as f:
+        d = bytearray(f.read())
+    i = d.find(needle)
+    assert i >= 0, 'needle not found in %s' % src
+    d[i + at] ^= 0x01
+    with open(dst, 'wb') as f:
+        f.write(d)
+
+
+def ward_rejects(findings):
+    """ward's verdict: any high SB-06 finding (signature, hash)."""
+    return any(f[0] == 'SB-06' and f[1] == 'high' for f in findings)
+
+
+def test_fit_verify(tmp):
+    global checks
+    d = os.path.join(tmp, 'fitsig')
+    os.mkdir(d)
+    keydir = os.path.join(d, 'keys')
+    os.mkdir(keydir)
+    for name in ('prod', 'other', 'big'):
+        openssl_key(keydir, name)
+    sh('openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096', '-out',
+       os.path.join(keydir, 'big.key'), stderr=subprocess.DEVNULL)
+    sh('openssl', 'req', '-batch', '-new', '-x509', '-key', os.path.join(keydir, 'big.key'),
+       '-subj', '/CN=big', '-out', os.path.join(keydir, 'big.crt'))
+    with open(os.path.join(d, 'kernel.bin'), 'wb') as f:
+        f.write(os.urandom(8192))
+    shutil.copy(os.path.join(tmp, 'board.dtb'), os.path.join(d, 'board.dtb'))
+    p = lambda name: os.path.join(d, name)  # noqa: E731
+
+    def control(name):
+        return dtc(d, name, '/dts-v1/;\n/ { model = "control"; };\n')
+
+    def sign(its_text, fit, ctl, *extra):
+        write(p('x.its'), its_text)
+        sh('mkimage', *extra, '-f', p('x.its'), '-k', keydir, '-K', ctl, '-r', fit, cwd=d)
+
+    ctl_a, ctl_b, ctl_ab = control('ctl-a'), control('ctl-b'), control('ctl-ab')
+    sign(its_sig(), p('a.itb'), ctl_a)
+    sign(its_sig(hint='other'), p('b.itb'), ctl_b)
+    sign(its_sig(), p('ab1.itb'), ctl_ab)
+    sign(its_sig(hint='other'), p('ab2.itb'), ctl_ab)
+    sign(its_sig(), p('ext.itb'), ctl_a, '-E')
+    sign(its_sig(padding='pss'), p('pss.itb'), control('ctl-pss'))
+    sign(its_sig('sha1,rsa2048'), p('sha1.itb'), control('ctl-sha1'))
+    sign(its_sig('sha256,rsa4096', 'big'), p('big.itb'), control('ctl-big'))
+    with open(p('kernel.bin'), 'rb') as f:
+        kernel = f.read(64)
+    patch_byte(p('a.itb'), p('data.itb'), kernel, 100)
+    patch_byte(p('ext.itb'), p('ext-data.itb'), kernel, 5000)
+    shutil.copy(p('a.itb'), p('conf.itb'))
+    sh('fdtput', '-t', 's', p('conf.itb'), '/configurations/conf-1', 'kernel', 'fdt-1')
+    shutil.copy(p('a.itb'), p('conf-desc.itb'))
+    sh('fdtput', '-t', 's', p('conf-desc.itb'), '/configurations/conf-1', 'description', 'evil')
+    shutil.copy(p('a.itb'), p('hash.itb'))
+    sh('fdtput', '-t', 'x', p('hash.itb'), '/images/kernel/hash-1', 'value', '0 0 0 0 0 0 0 0')
+    # CVE-2026-46728: hashed-nodes is not trusted, so rewriting it changes nothing
+    shutil.copy(p('a.itb'), p('hashed-nodes.itb'))
+    sh('fdtput', '-t', 's', p('hashed-nodes.itb'), '/configurations/conf-1/signature-1',
+       'hashed-nodes', '/', '/configurations/conf-1')
+    shutil.copy(ctl_ab, p('ctl-ab-any.dtb'))
+    sh('fdtput', '-t', 's', p('ctl-ab-any.dtb'), '/signature', 'required-mode', 'any')
+
+    cases = [  # name, FIT, control DTB, U-Boot accepts it
+        ('signed with A, control DTB holds A', 'a.itb', ctl_a, True),
+        ('signed with A, control DTB holds only B', 'a.itb', ctl_b, False),
+        ('signed with B, control DTB holds only A', 'b.itb', ctl_a, False),
+        ('kernel data changed after signing', 'data.itb', ctl_a, False),
+        ('configuration changed (fdtput kernel)', 'conf.itb', ctl_a, False),
+        ('configuration changed (fdtput description)', 'conf-desc.itb', ctl_a, False),
+        ('kernel hash node changed', 'hash.itb', ctl_a, False),
+        ('hashed-nodes rewritten (ignored, CVE-2026-46728)', 'hashed-nodes.itb', ctl_a, True),
+        ('external data (mkimage -E)', 'ext.itb', ctl_a, True),
+        ('external data changed', 'ext-data.itb', ctl_a, False),
+        ('A and B required (all), signed with A', 'ab1.itb', ctl_ab, False),
+        ('A and B required (any), signed with A', 'ab1.itb', p('ctl-ab-any.dtb'), True),
+        ('PSS padding', 'pss.itb', p('ctl-pss.dtb'), True),
+        ('sha1,rsa2048', 'sha1.itb', p('ctl-sha1.dtb'), True),
+        ('sha256,rsa4096', 'big.itb', p('ctl-big.dtb'), True),
+        ('sha256,rsa4096 FIT, rsa2048 control DTB', 'big.itb', ctl_a, False),
+    ]
+    fcs, why = build_fit_check_sign()
+    if not fcs:
+        print('SKIP fit_check_sign cross-check: %s' % why)
+    for name, fit, ctl, accepts in cases:
+        f = run('fit', p(fit), '--and', 'dtb', ctl)
+        checks += 1
+        got = not ward_rejects(f)
+        line = 'FIT verify: %s: ward %s' % (name, 'accepts' if got else 'rejects')
+        bad = []
+        if got != accepts:
+            bad.append('ward %s, expected %s' % (got, accepts))
+        if fcs:
+            r = subprocess.run([fcs, '-f', p(fit), '-k', ctl], capture_output=True, check=False)
+            line += ', fit_check_sign %s' % ('accepts' if r.returncode == 0 else 'rejects')
+            if (r.returncode == 0) != got:
+                bad.append('fit_check_sign exit %d, ward %s' % (r.returncode, got))
+        if bad:
+            failures.append('%s: %s' % (name, '; '.join(bad)))
+            print('FAIL', line, '|', '; '.join(bad), [x[3] for x in f])
+        else:
+            print('ok  ', line)
+    # the findings name the key and the reason
+    f = run('fit', p('a.itb'), '--and', 'dtb', ctl_b)
+    expect('SB-06 names the missing key', [x for x in f if 'key-other' in x[3] and
+                                           'another key' in x[3]], fire=['SB-06'])
+    expect('SB-06 names the changed image',
+           [x for x in run('fit', p('data.itb'), '--and', 'dtb', ctl_a)
+            if 'kernel' in x[3] and 'does not match hash-1' in x[3]], fire=['SB-06'])
+    # the order of the inputs does not matter, and `ward audit` agrees
+    expect('control DTB given before the FIT', run('dtb', ctl_b, '--and', 'fit', p('a.itb')),
+           fire=['SB-06'])
+    for fit, ctl, accepts in (('a.itb', ctl_a, True), ('a.itb', ctl_b, False),
+                              ('data.itb', ctl_a, False)):
+        got = cli_findings([p(fit), ctl])
+        if got is None:
+            print('SKIP ward audit not available')
+            break
+        checks += 1
+        rejects = any(x['id'] == 'SB-06' and x['severity'] == 'high' for x in got)
+        if rejects == accepts:
+            failures.append('ward audit %s %s: rejects=%s' % (fit, ctl, rejects))
+            print('FAIL ward audit', fit, os.path.basename(ctl), rejects)
+        else:
+            print('ok   ward audit %s %s: %s' % (fit, os.path.basename(ctl),
+                                                 'rejects' if rejects else 'accepts'))
+
+
+def cli_findings(paths):
+    """The findings of `ward audit --format json PATHS...`, or None."""
+    ward = os.environ.get('WARD_BIN')
+    if not ward or not os.path.exists(ward):
+        return None
+    r = subprocess.run([ward, 'audit', '--format', 'json', *paths], capture_output=True,
+                       text=True, check=False)
+    try:
+        return json.loads(r.stdout)['findings']
+    except (ValueError, KeyError, TypeError):
+        failures.append('ward audit %s: %s' % (' '.join(paths), r.stderr.strip()))
+        return []
 
 
 # ---- real firmware: Debian's U-Boot board packages (arm64) -----------------------
@@ -490,6 +698,7 @@ def main():
         test_env(tmp)
         test_dtb(tmp)
         test_fit(tmp)
+        test_fit_verify(tmp)
         test_debian(tmp)
         test_kernel_dtbs(tmp)
     print('%d checks, %d failed' % (checks, len(failures)))

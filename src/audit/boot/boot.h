@@ -11,6 +11,12 @@
 int audit_boot_check(audit_ctx *a, audit_kind kind, const char *file, const uint8_t *data,
 		     size_t len, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* After every input of the run: verifies the FITs' signatures against the
+ * run's control DTBs (SB-06) and frees that state.  0. */
+int audit_boot_finish(audit_ctx *a, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* Frees what the boot checks keep across the inputs of a run (NULL ok). */
+void audit_boot_state_free(audit_boot_state *st) WARD_INTERNAL;
+
 /* Scans any blob (text or binary) for keys whose body parses: KEY-01 when a
  * key's SHA-256(SPKI) is a published demo/development key; SEC-01 when
  * in_rootfs and it is a private key outside the allowlist. */

@@ -61,4 +61,36 @@ int boot_dtb(audit_ctx *a, const char *file, const uint8_t *data, size_t len, bo
 int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
 		   ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* ---- FIT signatures (SB-06): fitsig.c, fitverify.c ---------------------- */
+
+/* A FIT already validated (fdt_check_full), len bytes of file (external
+ * data follows the FDT): checks the hashes of every image a configuration
+ * loads now, and records the digest each signature covers for
+ * audit_boot_finish.  0, or WARD_ENOMEM. */
+int boot_fit_sigs(audit_ctx *a, const char *file, const void *fit, size_t len,
+		  ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* A control DTB of the run (validated): its /signature keys verify the
+ * run's FITs at the end.  where names it in findings.  0, or WARD_ENOMEM. */
+int boot_fit_control(audit_ctx *a, const char *where, const void *fdt,
+		     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* A byte range of a device tree, from the start of the blob. */
+typedef struct boot_region {
+	uint32_t off, len;
+} boot_region;
+/* The regions of fdt a configuration signature covers, as U-Boot's
+ * fdt_find_regions() picks them: every node whose path is in inc with its
+ * properties (less data, data-size, data-position, data-offset), the begin
+ * and end tags of their children, and FDT_END.  Adjacent regions are
+ * merged.  Up to max into out, the count in *n.  0; WARD_ELIMIT when more
+ * than max regions, a path of 200 bytes or more, or nesting deeper than 32;
+ * WARD_EINVAL when the structure block is malformed. */
+int boot_fit_regions(const void *fdt, const char *const *inc, size_t ninc, boot_region *out,
+		     size_t max, size_t *n) WARD_INTERNAL WARD_NODISCARD;
+/* The RSA public key of /signature/key-* node `key` of a control DTB, as
+ * U-Boot reads it (rsa,num-bits, rsa,modulus, rsa,exponent -- 65537 when
+ * shorter than 64 bits -- and rsa,r-squared present); NULL with the reason
+ * in why.  The caller frees it. */
+EVP_PKEY *boot_fit_rsa_key(const void *ctl, int key, char *why, size_t whylen) WARD_INTERNAL;
+
 #endif

@@ -368,8 +368,9 @@ static void check_fit_conf(audit_ctx *a, const char *file, const void *fdt, int 
 			     "FIT configuration %s is not signed", n);
 }
 
-static int check_fit(audit_ctx *a, const char *file, const void *fdt, const fdt_top *top,
-		     ward_error *err)
+/* len: the whole file, whose external image data follows the FDT. */
+static int check_fit(audit_ctx *a, const char *file, const void *fdt, size_t len,
+		     const fdt_top *top, ward_error *err)
 {
 	int confs = top->configurations;
 	int images = top->images;
@@ -414,7 +415,8 @@ static int check_fit(audit_ctx *a, const char *file, const void *fdt, const fdt_
 				     "Check the image.", "FIT image %s is not a valid device tree", n);
 		}
 	}
-	return 0;
+	/* image hashes now; the signatures with the run's control DTBs */
+	return boot_fit_sigs(a, file, fdt, len, err);
 }
 
 int boot_dtb(audit_ctx *a, const char *file, const uint8_t *in, size_t len, bool control,
@@ -432,11 +434,15 @@ int boot_dtb(audit_ctx *a, const char *file, const uint8_t *in, size_t len, bool
 	fdt_top top;
 	top_find(data, &top);
 	if (is_fit(&top))
-		return check_fit(a, file, data, &top, err);
+		return check_fit(a, file, data, len, &top, err);
 	size_t fl = strlen(file);
 	if (control || top.signature >= 0 ||
-	    (fl >= 10 && strcmp(file + fl - 10, "u-boot.dtb") == 0))
+	    (fl >= 10 && strcmp(file + fl - 10, "u-boot.dtb") == 0)) {
 		(void)check_signature(a, file, data, top.signature);
+		rc = boot_fit_control(a, file, data, err);
+		if (rc)
+			return rc;
+	}
 	return walk_hw(a, file, data, &top, err);
 }
 
@@ -508,12 +514,15 @@ int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t l
 		fdt_top top;
 		top_find(fdt, &top);
 		(void)check_signature(a, where, fdt, top.signature);
+		int rc = boot_fit_control(a, where, fdt, err);
+		if (rc)
+			return rc;
 		if (top.signature >= 0 && ver && ver < 202104)
 			audit_report(a, "SB-03", AUDIT_HIGH, AUDIT_BASIC, AUDIT_OTA_BOOT, file, NULL,
 				     "Use U-Boot 2021.04 or later with CONFIG_FIT_FULL_CHECK=y.",
 				     "U-Boot %d.%02d verifies FITs with the flaws of CVE-2020-10648/"
 				     "CVE-2021-27097/CVE-2021-27138", ver / 100, ver % 100);
-		int rc = walk_hw(a, where, fdt, &top, err);
+		rc = walk_hw(a, where, fdt, &top, err);
 		if (rc)
 			return rc;
 	}

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "audit/boot/boot.h"
 #include "audit/core/core.h"
 
 static const char *const SEV_NAMES[] = { "info", "low", "medium", "high", "critical" };
@@ -102,7 +103,13 @@ void audit_ctx_free(audit_ctx *a)
 		free(a->w[i].expires);
 	}
 	free(a->w);
+	audit_boot_state_free(a->boot);
 	free(a);
+}
+
+audit_boot_state **audit_ctx_boot_state(audit_ctx *a)
+{
+	return a ? &a->boot : NULL;
 }
 
 void audit_progress(audit_ctx *a, const char *what)

@@ -78,6 +78,7 @@ struct audit_ctx {
 	long long now;
 	audit_progress_fn progress;
 	void *progress_ctx;
+	audit_boot_state *boot; /* the boot checks' state across inputs */
 };
 
 int audit_ctx_new(audit_ctx **out, ward_error *err) WARD_INTERNAL WARD_NODISCARD;

@@ -18,6 +18,18 @@ __attribute__((weak)) int audit_boot_check(audit_ctx *a, audit_kind kind, const 
 	return 0;
 }
 
+__attribute__((weak)) int audit_boot_finish(audit_ctx *a, ward_error *err)
+{
+	(void)a;
+	(void)err;
+	return 0;
+}
+
+__attribute__((weak)) void audit_boot_state_free(audit_boot_state *st)
+{
+	(void)st;
+}
+
 __attribute__((weak)) int audit_keys_scan(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
 					  bool in_rootfs, ward_error *err)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit/boot/boot.h"
 #include "audit/core/core.h"
 #include "util/fs.h"
 #include "ward/audit.h"
@@ -118,6 +119,10 @@ int ward_audit_run(char **report, size_t *report_len, int *failed, const char *c
 		if (rc)
 			return rc;
 	}
+	/* checks across inputs: a FIT and the control DTB that verifies it */
+	rc = audit_boot_finish(a, err);
+	if (rc)
+		return rc;
 	if (a->failed_alloc)
 		return ward_err(err, WARD_ENOMEM, "audit: out of memory recording findings");
 	audit_ctx_apply_waivers(a);

@@ -3,14 +3,25 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/boot/boot.h"
 #include "double.h"
 
 finding double_findings[DOUBLE_MAX];
 size_t double_count;
+/* The boot checks' state across inputs, as the core's context holds it. */
+static audit_boot_state *double_boot;
 
 void double_reset(void)
 {
 	double_count = 0;
+	audit_boot_state_free(double_boot);
+	double_boot = NULL;
+}
+
+audit_boot_state **audit_ctx_boot_state(audit_ctx *a)
+{
+	(void)a;
+	return &double_boot;
 }
 
 size_t double_has(const char *id)

@@ -17,6 +17,7 @@ typedef struct finding {
 extern finding double_findings[DOUBLE_MAX];
 extern size_t double_count;
 
+/* Forgets the findings and the boot checks' state across inputs. */
 void double_reset(void);
 /* How many findings with this id were recorded. */
 size_t double_has(const char *id);

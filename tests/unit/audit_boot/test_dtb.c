@@ -203,8 +203,14 @@ static size_t fit(int mode)
 	node("images", NULL, NULL);
 	node("kernel", NULL, NULL);
 	prop_str("type", "kernel");
+	static const char kernel[] = "a kernel";
+	assert_int_equal(fdt_property(tree, "data", kernel, sizeof(kernel)), 0);
 	if (signed_) {
+		uint8_t h[32];
+		assert_true(EVP_Digest(kernel, sizeof(kernel), h, NULL, EVP_sha256(), NULL));
 		node("hash-1", NULL, NULL);
+		prop_str("algo", "sha256");
+		assert_int_equal(fdt_property(tree, "value", h, sizeof(h)), 0);
 		fdt_end_node(tree);
 	}
 	fdt_end_node(tree);
