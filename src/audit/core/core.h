@@ -124,6 +124,11 @@ void audit_scan_tokens(audit_ctx *a, const char *id, const char *file, const uin
 /* Whether a value looks like a secret by the same patterns. */
 bool audit_is_secret_assignment(const char *key, const char *value) WARD_INTERNAL;
 
+/* AUTH-01..03 of /etc/passwd and /etc/shadow, bytes already read (the
+ * rootfs check reads them through audit_fs). */
+void audit_check_passwd(audit_ctx *a, const uint8_t *data, size_t len) WARD_INTERNAL;
+void audit_check_shadow(audit_ctx *a, const uint8_t *data, size_t len) WARD_INTERNAL;
+
 /* sshd's effective global settings (first match wins; OpenSSH defaults). */
 typedef struct audit_sshd {
 	char permit_root_login[32];      /* default "prohibit-password" */

@@ -34,15 +34,15 @@ static int read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found, w
 
 /* Iterates lines: returns the next line in line (NUL-terminated, cut at
  * size) and advances *pos; false at the end. */
-static bool next_line(const ward_buf *b, size_t *pos, char *line, size_t size, size_t *lineno)
+static bool next_line(const uint8_t *d, size_t n, size_t *pos, char *line, size_t size, size_t *lineno)
 {
-	if (*pos >= b->len)
+	if (*pos >= n)
 		return false;
 	size_t e = *pos;
-	while (e < b->len && b->ptr[e] != '\n')
+	while (e < n && d[e] != '\n')
 		e++;
 	size_t l = e - *pos < size - 1 ? e - *pos : size - 1;
-	memcpy(line, b->ptr + *pos, l);
+	memcpy(line, d + *pos, l);
 	line[l] = '\0';
 	if (l && line[l - 1] == '\r')
 		line[l - 1] = '\0';
@@ -108,20 +108,12 @@ static const char *cracks(const char *hash)
 	return NULL;
 }
 
-static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
+void audit_check_passwd(audit_ctx *a, const uint8_t *data, size_t len)
 {
-	WARD_AUTO(buf_dispose) ward_buf pw = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
-	WARD_AUTO(buf_dispose) ward_buf sh = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
-	bool has_pw, has_sh;
-	int rc = read_conf(fs, "/etc/passwd", &pw, &has_pw, err);
-	if (!rc)
-		rc = read_conf(fs, "/etc/shadow", &sh, &has_sh, err);
-	if (rc)
-		return rc;
 	char line[1024], name[256], hash[512], uid[32], loc[32];
 	size_t pos = 0, ln = 0;
-	/* passwd: UID 0 other than root; an empty password field with no shadow */
-	while (has_pw && next_line(&pw, &pos, line, sizeof(line), &ln)) {
+	/* UID 0 other than root; an empty password field with no shadow */
+	while (next_line(data, len, &pos, line, sizeof(line), &ln)) {
 		if (!field(line, 0, name, sizeof(name)) || !field(line, 1, hash, sizeof(hash)) ||
 		    !field(line, 2, uid, sizeof(uid)) || !name[0] || name[0] == '#')
 			continue;
@@ -142,8 +134,13 @@ static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
 				     "account \"%.64s\" has a password hash in world-readable /etc/passwd", name);
 		}
 	}
-	pos = ln = 0;
-	while (has_sh && next_line(&sh, &pos, line, sizeof(line), &ln)) {
+}
+
+void audit_check_shadow(audit_ctx *a, const uint8_t *data, size_t len)
+{
+	char line[1024], name[256], hash[512], loc[32];
+	size_t pos = 0, ln = 0;
+	while (next_line(data, len, &pos, line, sizeof(line), &ln)) {
 		if (!field(line, 0, name, sizeof(name)) || !field(line, 1, hash, sizeof(hash)) || !name[0])
 			continue;
 		loc_line(loc, sizeof(loc), ln);
@@ -171,6 +168,22 @@ static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
 				     "account \"%.64s\" uses a weak hash scheme (%s)", name,
 				     hash[0] == '$' ? "MD5 crypt" : "DES crypt");
 	}
+}
+
+static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
+{
+	WARD_AUTO(buf_dispose) ward_buf pw = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
+	WARD_AUTO(buf_dispose) ward_buf sh = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
+	bool has_pw, has_sh;
+	int rc = read_conf(fs, "/etc/passwd", &pw, &has_pw, err);
+	if (!rc)
+		rc = read_conf(fs, "/etc/shadow", &sh, &has_sh, err);
+	if (rc)
+		return rc;
+	if (has_pw)
+		audit_check_passwd(a, pw.ptr, pw.len);
+	if (has_sh)
+		audit_check_shadow(a, sh.ptr, sh.len);
 	return 0;
 }
 
@@ -329,7 +342,7 @@ static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
 	rc = read_conf(fs, "/etc/inetd.conf", &b, &found, err);
 	char line[1024], name[128], loc[32];
 	size_t pos = 0, ln = 0;
-	while (!rc && found && next_line(&b, &pos, line, sizeof(line), &ln)) {
+	while (!rc && found && next_line(b.ptr, b.len, &pos, line, sizeof(line), &ln)) {
 		const char *p = line;
 		while (isspace((unsigned char)*p))
 			p++;
@@ -346,7 +359,7 @@ static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
 	/* busybox/SysV inittab: gettys on serial lines, root shells */
 	rc = rc ? rc : read_conf(fs, "/etc/inittab", &b, &found, err);
 	pos = ln = 0;
-	while (!rc && found && next_line(&b, &pos, line, sizeof(line), &ln)) {
+	while (!rc && found && next_line(b.ptr, b.len, &pos, line, sizeof(line), &ln)) {
 		if (line[0] == '#' || !strstr(line, "respawn"))
 			continue;
 		loc_line(loc, sizeof(loc), ln);
