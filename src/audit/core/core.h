@@ -37,6 +37,16 @@
 #define AUDIT_LIMIT_YAML_DEPTH 64
 #define AUDIT_LIMIT_YAML_ALIASES 64
 #define AUDIT_LIMIT_YAML_EVENTS 1000000
+/* AUTH-02/03 try each password hash of /etc/shadow against a few well-known
+ * passwords with crypt(3), whose cost the hash itself chooses: SHA-512
+ * crypt with rounds=999999999 takes minutes per try, bcrypt cost 31 hours.
+ * Only hashes at a bounded cost are tried (the schemes' defaults, about 1 to
+ * 25 ms a try), and only for the first accounts with a hash: an image has a
+ * handful of accounts, and 16 x 20 tries of the dearest allowed hash stay
+ * under ten seconds. */
+#define AUDIT_LIMIT_CRYPT_ACCOUNTS 16
+#define AUDIT_LIMIT_CRYPT_SHA_ROUNDS 10000 /* SHA-crypt's default is 5000 */
+#define AUDIT_LIMIT_CRYPT_BCRYPT_COST 8    /* 2^8 rounds, ~20 ms */
 /* Findings of one run: a hostile image cannot make the report unbounded. */
 #define AUDIT_LIMIT_FINDINGS 100000
 
