@@ -270,8 +270,10 @@ static int tar_index(audit_fs *fs, ward_error *err)
 	archive_close_path(ar, fd);
 	if (rc)
 		return rc;
-	/* later entries of the same path replace earlier ones, as on extraction */
-	qsort(fs->e, fs->n, sizeof(*fs->e), cmp_entry);
+	/* later entries of the same path replace earlier ones, as on extraction;
+	 * an empty archive has no array, and qsort's base must not be NULL */
+	if (fs->n)
+		qsort(fs->e, fs->n, sizeof(*fs->e), cmp_entry);
 	size_t o = 0;
 	for (size_t i = 0; i < fs->n; i++) {
 		if (i + 1 < fs->n && strcmp(fs->e[i].path, fs->e[i + 1].path) == 0) {

@@ -215,6 +215,23 @@ static void tar_image_resolves_links_inside_it(void **state)
 	tree_remove(dir);
 }
 
+/* An archive with no entries (only its end blocks): the index is empty and
+ * was sorted from a NULL array, undefined for qsort (found by
+ * fuzz/rootfs_fuzz.c under UBSan). */
+static void empty_tar_image_opens_and_holds_nothing(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ward-empty-tar-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const uint8_t zeros[10240];
+	assert_int_equal(write(fd, zeros, sizeof(zeros)), (ssize_t)sizeof(zeros));
+	close(fd);
+	char out[16];
+	assert_int_equal(read_in(path, "/etc/passwd", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	unlink(path);
+}
+
 static int count_content(void *ctx, const char *path, const uint8_t *data, size_t len)
 {
 	(void)data;
@@ -255,6 +272,7 @@ int main(void)
 		cmocka_unit_test(read_beyond_the_cap_is_a_limit),
 		cmocka_unit_test(walk_does_not_follow_links_and_readlink_gives_the_stored_target),
 		cmocka_unit_test(tar_image_resolves_links_inside_it),
+		cmocka_unit_test(empty_tar_image_opens_and_holds_nothing),
 		cmocka_unit_test(scan_reads_each_file_once_and_counts_those_over_the_cap),
 	};
 	return cmocka_run_group_tests(tests, setup_host, teardown_host);
