@@ -337,7 +337,7 @@ static bool is_b64(uint8_t c)
  * an END whose block had too little base64, which any later BEGIN before it
  * has too (fewer characters).  Searching each BEGIN's window afresh cost
  * O(n * BOOT_PEM_MAX): a file of BEGIN lines with no END took 10 s of CPU
- * for 8 MiB (found by fuzz/keys_fuzz.c).  With the cache, each byte is
+ * for 8 MiB (found reviewing keys.c).  With the cache, each byte is
  * searched once per label. */
 typedef struct pem_end {
 	size_t from, at, short_at;

@@ -19,7 +19,7 @@
 #define SSHD_INCLUDE_FILES 256
 /* Files read for one sshd_config, each Include counted every time it is
  * read: the depth bound alone lets a few lines of "Include a a a ..." fan
- * out to 20^16 reads (found by fuzz/sshd_fuzz.c).  A real configuration
+ * out to 20^16 reads (found reviewing sshd.c).  A real configuration
  * reads a handful. */
 #define SSHD_FILES_READ 256
 

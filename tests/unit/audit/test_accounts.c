@@ -73,8 +73,8 @@ static void second_uid0_empty_user_and_md5_fire_auth03(void **state)
 }
 
 /* The hash chooses what crypt(3) costs (core.h AUDIT_LIMIT_CRYPT_*):
- * rounds=999999999 took 265 s a try, found by fuzz/accounts_fuzz.c.  Such
- * a hash is reported as not checked (INPUT-01) without calling crypt. */
+ * rounds=999999999 took 265 s a try (measured making the seeds of
+ * fuzz/accounts_fuzz.c).  Such a hash is reported as not checked (INPUT-01) without calling crypt. */
 static void costly_hashes_are_not_tried_but_reported_unchecked(void **state)
 {
 	(void)state;

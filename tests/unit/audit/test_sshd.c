@@ -100,7 +100,7 @@ static void include_loop_is_a_limit(void **state)
 }
 
 /* Seven files, each including the next 20 times: within the depth bound,
- * but 20^7 reads (found by fuzz/sshd_fuzz.c).  The count of files read is
+ * but 20^7 reads (found reviewing sshd.c).  The count of files read is
  * bounded too. */
 static void include_fan_out_is_a_limit(void **state)
 {

@@ -290,7 +290,7 @@ static void test_truncated_inputs(void **state)
 
 /* BEGIN lines without their END, short blocks, then real keys: each END
  * is searched once per label (searching every BEGIN's 64 KiB window cost
- * O(n * 64 KiB), found by fuzz/keys_fuzz.c), and the keys after the noise
+ * O(n * 64 KiB), found reviewing keys.c), and the keys after the noise
  * are still found. */
 static void test_many_begin_lines_then_keys(void **state)
 {
