@@ -6,6 +6,7 @@
 #
 #   FUZZ_SECONDS=30          seconds per target
 #   FUZZ_TARGETS="json ..."  subset of: json metadata verify time shares pkcs11_uri change
+#                            dtb env compose kconfig keys tokens accounts sshd rootfs
 #   FUZZ_BUILD=build-fuzz    build directory (set up on first use)
 #   FUZZ_JOBS=1              parallel fuzzing processes per target
 #
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 seconds=${FUZZ_SECONDS:-30}
-targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri change"}
+targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri change dtb env compose kconfig keys tokens accounts sshd rootfs"}
 build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
@@ -26,7 +27,10 @@ jobs=${FUZZ_JOBS:-1}
 # limit so that refusal runs too; expiry strings are at most 40 bytes; a
 # share of an RSA-3072 key is ~4 KB (an RSA-16384 one would approach the
 # 64 KiB WARD_LIMIT_KEY_SHARE_BYTES, far too slow to mutate); URIs go just
-# past PKCS11_URI_MAX (4096).
+# past PKCS11_URI_MAX (4096).  The audit's inputs: the seeds are under 3 KB
+# (a FIT with an embedded DTB, a whole rootfs as "=== /path" files, PEM keys
+# and OpenSSH keys); their limits (MiB per file) are far past what is worth
+# mutating, so max_len stays a few times the largest seed.
 max_len() {
   case $1 in
     json) echo 16384 ;;
@@ -36,6 +40,8 @@ max_len() {
     shares) echo 8192 ;;
     pkcs11_uri) echo 4200 ;;
     change) echo 16384 ;;
+    dtb | compose | keys | rootfs) echo 8192 ;;
+    env | kconfig | tokens | accounts | sshd) echo 4096 ;;
     *) echo 4096 ;;
   esac
 }
@@ -60,7 +66,10 @@ for t in $targets; do
   [ "$jobs" -gt 1 ] && extra+=(-jobs="$jobs" -workers="$jobs")
   case $t in
     json | metadata | verify) extra+=(-dict="$top/fuzz/tuf.dict") ;;
-    shares | pkcs11_uri) extra+=(-dict="$top/fuzz/$t.dict") ;;
+    shares | pkcs11_uri | dtb | compose | env | keys) extra+=(-dict="$top/fuzz/$t.dict") ;;
+    kconfig) extra+=(-dict="$top/fuzz/env.dict") ;;
+    tokens) extra+=(-dict="$top/fuzz/keys.dict") ;;
+    rootfs | sshd | accounts) extra+=(-dict="$top/fuzz/rootfs.dict") ;;
   esac
   printf '\n== fuzz %s for %ss ==\n' "$t" "$seconds"
   rc=0

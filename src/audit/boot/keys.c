@@ -372,9 +372,23 @@ static bool is_b64(uint8_t c)
 	       c == '+' || c == '/' || c == '=';
 }
 
+/* Where the END line of a label was last found: the first one at or after
+ * `from` is at `at` (SIZE_MAX: none in the rest of the data); `short_at` is
+ * an END whose block had too little base64, which any later BEGIN before it
+ * has too (fewer characters).  Searching each BEGIN's window afresh cost
+ * O(n * BOOT_PEM_MAX): a file of BEGIN lines with no END took 10 s of CPU
+ * for 8 MiB (found reviewing keys.c).  With the cache, each byte is
+ * searched once per label. */
+typedef struct pem_end {
+	size_t from, at, short_at;
+} pem_end;
+
 static int scan_pem(scan *s, const uint8_t *data, size_t len)
 {
 	static const char begin[] = "-----BEGIN ";
+	pem_end ends[WARD_ARRAY_LEN(pem_labels)];
+	for (size_t i = 0; i < WARD_ARRAY_LEN(ends); i++)
+		ends[i] = (pem_end){ SIZE_MAX, SIZE_MAX, SIZE_MAX };
 	size_t pos = 0;
 	while (pos < len && s->findings < BOOT_KEYS_MAX_FINDINGS) {
 		const uint8_t *hit = memmem(data + pos, len - pos, begin, sizeof(begin) - 1);
@@ -383,13 +397,14 @@ static int scan_pem(scan *s, const uint8_t *data, size_t len)
 		size_t at = (size_t)(hit - data);
 		pos = at + sizeof(begin) - 1;
 		const char *label = NULL;
-		size_t llen = 0;
+		size_t llen = 0, li = 0;
 		for (size_t i = 0; i < WARD_ARRAY_LEN(pem_labels); i++) {
 			size_t l = strlen(pem_labels[i]);
 			if (len - pos >= l + 5 && memcmp(data + pos, pem_labels[i], l) == 0 &&
 			    memcmp(data + pos + l, "-----", 5) == 0) {
 				label = pem_labels[i];
 				llen = l;
+				li = i;
 			}
 		}
 		if (!label)
@@ -400,14 +415,24 @@ static int scan_pem(scan *s, const uint8_t *data, size_t len)
 		if (r < 0 || (size_t)r >= sizeof(end))
 			continue;
 		size_t window = len - body < BOOT_PEM_MAX ? len - body : BOOT_PEM_MAX;
-		const uint8_t *e = memmem(data + body, window, end, (size_t)r);
-		if (!e)
+		pem_end *c = &ends[li];
+		if (c->from == SIZE_MAX || body < c->from || (c->at != SIZE_MAX && c->at < body)) {
+			const uint8_t *f = memmem(data + body, len - body, end, (size_t)r);
+			c->from = body;
+			c->at = f ? (size_t)(f - data) : SIZE_MAX;
+		}
+		/* the END line must lie within the window, as memmem over it found it */
+		if (c->at == SIZE_MAX || c->at - body > window - (size_t)r || window < (size_t)r ||
+		    c->at == c->short_at)
 			continue;
+		const uint8_t *e = data + c->at;
 		size_t nb64 = 0;
 		for (const uint8_t *p = data + body; p < e; p++)
 			nb64 += is_b64(*p);
-		if (nb64 < BOOT_PEM_MIN_B64)
+		if (nb64 < BOOT_PEM_MIN_B64) {
+			c->short_at = c->at;
 			continue;
+		}
 		size_t blen = (size_t)(e - data) + (size_t)r - at;
 		bool priv;
 		WARD_AUTO(EVP_PKEY_free) EVP_PKEY *k = pem_load(label, data + at, blen, &priv);

@@ -42,6 +42,16 @@
 #define AUDIT_LIMIT_YAML_DEPTH 64
 #define AUDIT_LIMIT_YAML_ALIASES 64
 #define AUDIT_LIMIT_YAML_EVENTS 1000000
+/* AUTH-02/03 try each password hash of /etc/shadow against a few well-known
+ * passwords with crypt(3), whose cost the hash itself chooses: SHA-512
+ * crypt with rounds=999999999 takes minutes per try, bcrypt cost 31 hours.
+ * Only hashes at a bounded cost are tried (the schemes' defaults, about 1 to
+ * 25 ms a try), and only for the first accounts with a hash: an image has a
+ * handful of accounts, and 16 x 20 tries of the dearest allowed hash stay
+ * under ten seconds. */
+#define AUDIT_LIMIT_CRYPT_ACCOUNTS 16
+#define AUDIT_LIMIT_CRYPT_SHA_ROUNDS 10000 /* SHA-crypt's default is 5000 */
+#define AUDIT_LIMIT_CRYPT_BCRYPT_COST 8    /* 2^8 rounds, ~20 ms */
 /* Findings of one run: a hostile image cannot make the report unbounded. */
 #define AUDIT_LIMIT_FINDINGS 100000
 
@@ -135,6 +145,11 @@ void audit_scan_tokens(audit_ctx *a, const char *id, const char *file, const uin
 		       size_t len) WARD_INTERNAL;
 /* Whether a value looks like a secret by the same patterns. */
 bool audit_is_secret_assignment(const char *key, const char *value) WARD_INTERNAL;
+
+/* AUTH-01..03 of /etc/passwd and /etc/shadow, bytes already read (the
+ * rootfs check reads them through audit_fs). */
+void audit_check_passwd(audit_ctx *a, const uint8_t *data, size_t len) WARD_INTERNAL;
+void audit_check_shadow(audit_ctx *a, const uint8_t *data, size_t len) WARD_INTERNAL;
 
 /* sshd's effective global settings (first match wins; OpenSSH defaults). */
 typedef struct audit_sshd {

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/boot/boot.h"
@@ -34,21 +35,26 @@ int audit_read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found, wa
 
 /* Iterates lines: returns the next line in line (NUL-terminated, cut at
  * size) and advances *pos; false at the end. */
-bool audit_next_line(const ward_buf *b, size_t *pos, char *line, size_t size, size_t *lineno)
+static bool next_line(const uint8_t *d, size_t n, size_t *pos, char *line, size_t size, size_t *lineno)
 {
-	if (*pos >= b->len)
+	if (*pos >= n)
 		return false;
 	size_t e = *pos;
-	while (e < b->len && b->ptr[e] != '\n')
+	while (e < n && d[e] != '\n')
 		e++;
 	size_t l = e - *pos < size - 1 ? e - *pos : size - 1;
-	memcpy(line, b->ptr + *pos, l);
+	memcpy(line, d + *pos, l);
 	line[l] = '\0';
 	if (l && line[l - 1] == '\r')
 		line[l - 1] = '\0';
 	*pos = e + 1;
 	(*lineno)++;
 	return true;
+}
+
+bool audit_next_line(const ward_buf *b, size_t *pos, char *line, size_t size, size_t *lineno)
+{
+	return next_line(b->ptr, b->len, pos, line, size, lineno);
 }
 
 static void loc_line(char *loc, size_t n, size_t lineno)
@@ -94,6 +100,37 @@ static bool hash_weak_scheme(const char *h)
 	return strncmp(h, "$1$", 3) == 0 || (h[0] != '$' && strlen(h) == 13);
 }
 
+/* Whether crypt(3) of a hash costs at most the bounds of core.h: the
+ * scheme is known and its cost parameter (rounds, log2 of the work) is at
+ * most the scheme's default.  Anything else is never handed to crypt. */
+static bool crypt_cost_bounded(const char *h)
+{
+	static const char itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	if (h[0] != '$') /* traditional DES: 13 characters, fixed cost */
+		return strlen(h) == 13 && strspn(h, itoa64) == 13;
+	if (strncmp(h, "$1$", 3) == 0) /* MD5 crypt: fixed cost */
+		return true;
+	if (strncmp(h, "$5$", 3) == 0 || strncmp(h, "$6$", 3) == 0) {
+		if (strncmp(h + 3, "rounds=", 7) != 0)
+			return true; /* the default, 5000 */
+		size_t nd = strspn(h + 10, "0123456789");
+		if (nd == 0 || nd > 9 || h[10 + nd] != '$')
+			return false;
+		unsigned long rounds = strtoul(h + 10, NULL, 10);
+		return rounds <= AUDIT_LIMIT_CRYPT_SHA_ROUNDS;
+	}
+	if (strncmp(h, "$2a$", 4) == 0 || strncmp(h, "$2b$", 4) == 0 || strncmp(h, "$2y$", 4) == 0)
+		return h[4] >= '0' && h[4] <= '9' && h[5] >= '0' && h[5] <= '9' && h[6] == '$' &&
+		       (h[4] - '0') * 10 + (h[5] - '0') <= AUDIT_LIMIT_CRYPT_BCRYPT_COST;
+	/* yescrypt: "$y$j" then N as log2 in itoa64 and r; "j9T" (N = 2^12,
+	 * r = 32, 16 MiB) is the default of Debian, Yocto and libxcrypt */
+	if (strncmp(h, "$y$j", 4) == 0) {
+		const char *n = memchr(itoa64, h[4], 12); /* '.' to '9': N <= 2^12 */
+		return h[4] && n && h[5] == 'T' && h[6] == '$';
+	}
+	return false;
+}
+
 static const char *cracks(const char *hash)
 {
 	struct crypt_data cd;
@@ -108,20 +145,12 @@ static const char *cracks(const char *hash)
 	return NULL;
 }
 
-static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
+void audit_check_passwd(audit_ctx *a, const uint8_t *data, size_t len)
 {
-	WARD_AUTO(buf_dispose) ward_buf pw = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
-	WARD_AUTO(buf_dispose) ward_buf sh = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
-	bool has_pw, has_sh;
-	int rc = audit_read_conf(fs, "/etc/passwd", &pw, &has_pw, err);
-	if (!rc)
-		rc = audit_read_conf(fs, "/etc/shadow", &sh, &has_sh, err);
-	if (rc)
-		return rc;
 	char line[1024], name[256], hash[512], uid[32], loc[32];
 	size_t pos = 0, ln = 0;
-	/* passwd: UID 0 other than root; an empty password field with no shadow */
-	while (has_pw && audit_next_line(&pw, &pos, line, sizeof(line), &ln)) {
+	/* UID 0 other than root; an empty password field with no shadow */
+	while (next_line(data, len, &pos, line, sizeof(line), &ln)) {
 		if (!field(line, 0, name, sizeof(name)) || !field(line, 1, hash, sizeof(hash)) ||
 		    !field(line, 2, uid, sizeof(uid)) || !name[0] || name[0] == '#')
 			continue;
@@ -142,8 +171,13 @@ static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
 				     "account \"%.64s\" has a password hash in world-readable /etc/passwd", name);
 		}
 	}
-	pos = ln = 0;
-	while (has_sh && audit_next_line(&sh, &pos, line, sizeof(line), &ln)) {
+}
+
+void audit_check_shadow(audit_ctx *a, const uint8_t *data, size_t len)
+{
+	char line[1024], name[256], hash[512], loc[32];
+	size_t pos = 0, ln = 0, tried = 0;
+	while (next_line(data, len, &pos, line, sizeof(line), &ln)) {
 		if (!field(line, 0, name, sizeof(name)) || !field(line, 1, hash, sizeof(hash)) || !name[0])
 			continue;
 		loc_line(loc, sizeof(loc), ln);
@@ -156,7 +190,19 @@ static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
 		}
 		if (!hash_usable(hash))
 			continue;
-		const char *weak = cracks(hash);
+		/* the hash chooses what crypt costs: try only bounded ones (core.h) */
+		const char *weak = NULL;
+		if (tried < AUDIT_LIMIT_CRYPT_ACCOUNTS && crypt_cost_bounded(hash)) {
+			tried++;
+			weak = cracks(hash);
+		} else {
+			audit_report(a, "INPUT-01", AUDIT_INFO, AUDIT_CONFIG, AUDIT_OTA_NA, "/etc/shadow", loc,
+				     "Check the password by other means.",
+				     "could not be checked: the password hash of account \"%.64s\" was not "
+				     "tried against well-known passwords (%s)", name,
+				     tried < AUDIT_LIMIT_CRYPT_ACCOUNTS ? "unknown scheme or cost above the audit's bound"
+									: "too many accounts with a hash");
+		}
 		if (root)
 			audit_report(a, "AUTH-02", weak ? AUDIT_CRITICAL : AUDIT_HIGH, AUDIT_CONFIG, AUDIT_OTA_YES,
 				     "/etc/shadow", loc, RM_ROOTPW, "root has a usable password hash%s%s",
@@ -171,6 +217,22 @@ static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
 				     "account \"%.64s\" uses a weak hash scheme (%s)", name,
 				     hash[0] == '$' ? "MD5 crypt" : "DES crypt");
 	}
+}
+
+static int check_accounts(audit_ctx *a, audit_fs *fs, ward_error *err)
+{
+	WARD_AUTO(buf_dispose) ward_buf pw = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
+	WARD_AUTO(buf_dispose) ward_buf sh = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
+	bool has_pw, has_sh;
+	int rc = audit_read_conf(fs, "/etc/passwd", &pw, &has_pw, err);
+	if (!rc)
+		rc = audit_read_conf(fs, "/etc/shadow", &sh, &has_sh, err);
+	if (rc)
+		return rc;
+	if (has_pw)
+		audit_check_passwd(a, pw.ptr, pw.len);
+	if (has_sh)
+		audit_check_shadow(a, sh.ptr, sh.len);
 	return 0;
 }
 
@@ -329,7 +391,7 @@ static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
 	rc = audit_read_conf(fs, "/etc/inetd.conf", &b, &found, err);
 	char line[1024], name[128], loc[32];
 	size_t pos = 0, ln = 0;
-	while (!rc && found && audit_next_line(&b, &pos, line, sizeof(line), &ln)) {
+	while (!rc && found && next_line(b.ptr, b.len, &pos, line, sizeof(line), &ln)) {
 		const char *p = line;
 		while (isspace((unsigned char)*p))
 			p++;
@@ -346,7 +408,7 @@ static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
 	/* busybox/SysV inittab: gettys on serial lines, root shells */
 	rc = rc ? rc : audit_read_conf(fs, "/etc/inittab", &b, &found, err);
 	pos = ln = 0;
-	while (!rc && found && audit_next_line(&b, &pos, line, sizeof(line), &ln)) {
+	while (!rc && found && next_line(b.ptr, b.len, &pos, line, sizeof(line), &ln)) {
 		if (line[0] == '#' || !strstr(line, "respawn"))
 			continue;
 		loc_line(loc, sizeof(loc), ln);

@@ -17,6 +17,11 @@
 /* OpenSSH's own bound on nested Include. */
 #define SSHD_INCLUDE_DEPTH 16
 #define SSHD_INCLUDE_FILES 256
+/* Files read for one sshd_config, each Include counted every time it is
+ * read: the depth bound alone lets a few lines of "Include a a a ..." fan
+ * out to 20^16 reads (found reviewing sshd.c).  A real configuration
+ * reads a handful. */
+#define SSHD_FILES_READ 256
 
 struct names {
 	char *v[SSHD_INCLUDE_FILES];
@@ -58,16 +63,17 @@ static void set(char *dst, size_t dl, char *where, size_t wl, const char *val, c
 }
 
 static int parse_file(audit_sshd *s, audit_fs *fs, const char *path, unsigned depth, bool in_match,
-		      ward_error *err);
+		      size_t *files, ward_error *err);
 
-static int include(audit_sshd *s, audit_fs *fs, const char *arg, unsigned depth, bool in_match, ward_error *err)
+static int include(audit_sshd *s, audit_fs *fs, const char *arg, unsigned depth, bool in_match, size_t *files,
+		   ward_error *err)
 {
 	char full[AUDIT_LIMIT_PATH];
 	int r = snprintf(full, sizeof(full), "%s%s", arg[0] == '/' ? "" : "/etc/ssh/", arg);
 	if (r < 0 || (size_t)r >= sizeof(full))
 		return 0;
 	if (!strpbrk(full, "*?["))
-		return parse_file(s, fs, full, depth + 1, in_match, err);
+		return parse_file(s, fs, full, depth + 1, in_match, files, err);
 	char *slash = strrchr(full, '/');
 	*slash = '\0';
 	if (strpbrk(full, "*?["))
@@ -77,17 +83,20 @@ static int include(audit_sshd *s, audit_fs *fs, const char *arg, unsigned depth,
 	qsort(n.v, n.n, sizeof(n.v[0]), cmp_str);
 	for (size_t i = 0; i < n.n; i++) {
 		if (!rc)
-			rc = parse_file(s, fs, n.v[i], depth + 1, in_match, err);
+			rc = parse_file(s, fs, n.v[i], depth + 1, in_match, files, err);
 		free(n.v[i]);
 	}
 	return rc;
 }
 
 static int parse_file(audit_sshd *s, audit_fs *fs, const char *path, unsigned depth, bool in_match,
-		      ward_error *err)
+		      size_t *files, ward_error *err)
 {
 	if (depth > SSHD_INCLUDE_DEPTH)
 		return ward_err(err, WARD_ELIMIT, "%s: Include nested more than %d deep", path, SSHD_INCLUDE_DEPTH);
+	if (++*files > SSHD_FILES_READ)
+		return ward_err(err, WARD_ELIMIT, "%s: sshd_config includes more than %d files", path,
+				SSHD_FILES_READ);
 	ward_buf b = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 	int rc = audit_fs_read(fs, path, AUDIT_LIMIT_CONFIG_BYTES, &b, err);
 	if (rc) {
@@ -128,7 +137,7 @@ static int parse_file(audit_sshd *s, audit_fs *fs, const char *path, unsigned de
 			/* several space-separated patterns */
 			char *save = NULL;
 			for (char *tok = strtok_r(arg, " \t", &save); tok && !rc; tok = strtok_r(NULL, " \t", &save))
-				rc = include(s, fs, tok, depth, in_match, err);
+				rc = include(s, fs, tok, depth, in_match, files, err);
 			continue;
 		}
 		if (in_match)
@@ -164,7 +173,8 @@ static int parse_file(audit_sshd *s, audit_fs *fs, const char *path, unsigned de
 int audit_sshd_effective(audit_sshd *out, audit_fs *fs, ward_error *err)
 {
 	audit_sshd s = { 0 };
-	int rc = parse_file(&s, fs, "/etc/ssh/sshd_config", 0, false, err);
+	size_t files = 0;
+	int rc = parse_file(&s, fs, "/etc/ssh/sshd_config", 0, false, &files, err);
 	if (rc)
 		return rc;
 	/* OpenSSH's compiled-in defaults (servconf.c fill_default_server_options) */

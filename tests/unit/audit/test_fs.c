@@ -377,6 +377,23 @@ static void keyset_tells_a_key_seen_before(void **state)
 	fs_keyset_dispose(&s);
 }
 
+/* An archive with no entries (only its end blocks): the index is empty and
+ * was sorted from a NULL array, undefined for qsort (found by
+ * fuzz/rootfs_fuzz.c under UBSan). */
+static void empty_tar_image_opens_and_holds_nothing(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ward-empty-tar-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const uint8_t zeros[10240];
+	assert_int_equal(write(fd, zeros, sizeof(zeros)), (ssize_t)sizeof(zeros));
+	close(fd);
+	char out[16];
+	assert_int_equal(read_in(path, "/etc/passwd", 100, out, sizeof(out)), WARD_ENOTFOUND);
+	unlink(path);
+}
+
 static int count_content(void *ctx, const char *path, const uint8_t *data, size_t len)
 {
 	(void)data;
@@ -423,6 +440,7 @@ int main(void)
 		cmocka_unit_test(damaged_squashfs_images_are_refused_as_invalid),
 		cmocka_unit_test(index_refuses_names_with_a_slash_and_skips_dot_entries),
 		cmocka_unit_test(keyset_tells_a_key_seen_before),
+		cmocka_unit_test(empty_tar_image_opens_and_holds_nothing),
 		cmocka_unit_test(scan_reads_each_file_once_and_counts_those_over_the_cap),
 	};
 	return cmocka_run_group_tests(tests, setup_host, teardown_host);

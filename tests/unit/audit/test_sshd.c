@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -98,6 +99,39 @@ static void include_loop_is_a_limit(void **state)
 	tree_remove(dir);
 }
 
+/* Seven files, each including the next 20 times: within the depth bound,
+ * but 20^7 reads (found reviewing sshd.c).  The count of files read is
+ * bounded too. */
+static void include_fan_out_is_a_limit(void **state)
+{
+	(void)state;
+	static const char inc[] = " x x x x x x x x x x x x x x x x x x x\n";
+	char text[7][64];
+	struct tentry t[8];
+	const char *names = "abcdefg";
+	for (int i = 0; i < 7; i++) {
+		int r = snprintf(text[i], sizeof(text[i]), "Include %c%s", names[i], inc);
+		assert_true(r > 0 && (size_t)r < sizeof(text[i]));
+		for (char *c = text[i] + 9; *c; c++)
+			if (*c == 'x')
+				*c = names[i];
+	}
+	static const char *const paths[] = { "/etc/ssh/sshd_config", "/etc/ssh/a", "/etc/ssh/b", "/etc/ssh/c",
+					     "/etc/ssh/d", "/etc/ssh/e", "/etc/ssh/f" };
+	for (int i = 0; i < 7; i++)
+		t[i] = (struct tentry){ paths[i], text[i], NULL };
+	t[7] = (struct tentry){ "/etc/ssh/g", "PermitRootLogin yes\n", NULL };
+	const char *dir = tree_make(t, 8);
+	audit_fs *fs = NULL;
+	assert_int_equal(audit_fs_open(&fs, dir, NULL), 0);
+	audit_sshd s;
+	ward_error err = { 0 };
+	assert_int_equal(audit_sshd_effective(&s, fs, &err), WARD_ELIMIT);
+	assert_non_null(strstr(err.msg, "more than 256 files"));
+	audit_fs_free(fs);
+	tree_remove(dir);
+}
+
 static void auth04_fires_on_root_login_and_is_silent_when_hardened(void **state)
 {
 	(void)state;
@@ -122,6 +156,7 @@ int main(void)
 		cmocka_unit_test(include_after_a_setting_does_not_override_it),
 		cmocka_unit_test(match_blocks_are_not_global),
 		cmocka_unit_test(include_loop_is_a_limit),
+		cmocka_unit_test(include_fan_out_is_a_limit),
 		cmocka_unit_test(auth04_fires_on_root_login_and_is_silent_when_hardened),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

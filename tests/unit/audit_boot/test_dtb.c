@@ -270,6 +270,56 @@ static void test_malformed(void **state)
 	assert_int_equal(double_count, 0);
 }
 
+/* FDT headers every 48 bytes, each claiming a blob to the end of the file:
+ * checking each in full cost O(n^2) (42 s for 8 MiB, found reviewing
+ * dtb.c).  The search stops at 4 times the file's size in
+ * candidates and says so (INPUT-01); a real appended DTB is still found. */
+static void test_uboot_bin_fdt_candidates_are_bounded(void **state)
+{
+	(void)state;
+	static _Alignas(8) uint8_t bin[8192];
+	memset(bin, 0, sizeof(bin));
+	for (size_t at = 0; at + 40 <= 4096; at += 48) {
+		uint32_t h[10] = { 0xd00dfeed, (uint32_t)(sizeof(bin) - at), 56, 56, 40, 17, 16, 0, 0, 0 };
+		for (int i = 0; i < 10; i++)
+			for (int b = 0; b < 4; b++)
+				bin[at + 4 * (size_t)i + (size_t)b] = (uint8_t)(h[i] >> (24 - 8 * b));
+	}
+	assert_int_equal(check(AUDIT_K_UBOOT_BIN, "u-boot.bin", bin, sizeof(bin)), 0);
+	assert_int_equal(double_has("INPUT-01"), 1);
+	/* a few junk candidates, then the real control DTB: found */
+	size_t n = board(false);
+	assert_true(4096 + n <= sizeof(bin));
+	memset(bin, 0, sizeof(bin));
+	memcpy(bin + 100, "\xd0\x0d\xfe\xed\x00\x00\x00\x40", 8);
+	memcpy(bin + 4096, tree, n);
+	assert_int_equal(check(AUDIT_K_UBOOT_BIN, "u-boot.bin", bin, 4096 + n), 0);
+	assert_int_equal(double_has("INPUT-01"), 0);
+	assert_true(double_has("HW-01") >= 1);
+}
+
+/* 200 enabled UARTs: counted, the first three listed.  Each node's path
+ * was computed from the root, O(n^2) (95 s for 20,000, found reviewing
+ * dtb.c); only the listed ones are now. */
+static void test_many_nodes_counted_first_listed(void **state)
+{
+	(void)state;
+	begin();
+	char name[32];
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "serial@%x", i);
+		node(name, "ns16550a", NULL);
+		fdt_end_node(tree);
+	}
+	size_t n = finish();
+	assert_int_equal(check(AUDIT_K_DTB, "many.dtb", tree, n), 0);
+	assert_int_equal(double_has("HW-01"), 1);
+	assert_non_null(strstr(double_findings[0].evidence,
+			       "200 UART nodes enabled: /serial@0, /serial@1, /serial@2"));
+	assert_null(strstr(double_findings[0].evidence, "/serial@3"));
+	assert_string_equal(double_findings[0].location, "/serial@0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_control_dtb),
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_uboot_bin_fdt_candidates_are_bounded),
+		cmocka_unit_test(test_many_nodes_counted_first_listed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

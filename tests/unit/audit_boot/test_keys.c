@@ -320,6 +320,34 @@ static void test_truncated_inputs(void **state)
 	free(pem);
 }
 
+/* BEGIN lines without their END, short blocks, then real keys: each END
+ * is searched once per label (searching every BEGIN's 64 KiB window cost
+ * O(n * 64 KiB), found reviewing keys.c), and the keys after the noise
+ * are still found. */
+static void test_many_begin_lines_then_keys(void **state)
+{
+	(void)state;
+	size_t len;
+	char *pem = read_shared("data/demo-public-keys/optee-default.pub.pem", &len);
+	static const char noise[] = "-----BEGIN PUBLIC KEY-----\n";
+	static const char shorty[] = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+	size_t n = 20000 * (sizeof(noise) - 1) + 3 * (sizeof(shorty) - 1) + 2 * len;
+	char *b = malloc(n), *p = b;
+	assert_non_null(b);
+	for (int i = 0; i < 20000; i++, p += sizeof(noise) - 1)
+		memcpy(p, noise, sizeof(noise) - 1);
+	for (int i = 0; i < 3; i++, p += sizeof(shorty) - 1)
+		memcpy(p, shorty, sizeof(shorty) - 1);
+	memcpy(p, pem, len);
+	memcpy(p + len, pem, len);
+	/* the BEGINs before the first real key share its END: the first of
+	 * them makes a block of 500 KiB, beyond BOOT_PEM_MAX, so none loads */
+	scan(b, n, "/etc/keys/noise.pem", true);
+	assert_int_equal(double_has("KEY-01"), 2);
+	free(b);
+	free(pem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_hash_found_at_every_offset),
 		cmocka_unit_test(test_openssh_private),
 		cmocka_unit_test(test_truncated_inputs),
+		cmocka_unit_test(test_many_begin_lines_then_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
