@@ -1,6 +1,8 @@
 /*
- * limits.h - every hard limit in ward, each with the reason for its value
- * (after SQLite's sqliteLimit.h).  Untrusted input larger than these is
+ * limits.h - the hard limits of ward's modules, each with the reason for
+ * its value (after SQLite's sqliteLimit.h).  A parser's limits of its own
+ * format (DTB depth, environment variables) sit at the top of its file,
+ * also with their reasons.  Untrusted input larger than these is
  * refused with WARD_ELIMIT, never truncated or guessed at.
  */
 #ifndef WARD_UTIL_LIMITS_H
@@ -100,5 +102,49 @@
 /* A share file: the hex of at most a 16 KiB private key in 4-digit groups
  * (2.5 characters per byte) plus a header of a few hundred bytes. */
 #define WARD_LIMIT_KEY_SHARE_BYTES ((size_t)65536)
+
+/* ---- ward audit: firmware images are untrusted input ------------------ */
+
+/* A configuration file read for a check (sshd_config, shadow, units...):
+ * real ones are a few KiB; 1 MiB is far beyond any. */
+#define AUDIT_LIMIT_CONFIG_BYTES ((size_t)1 << 20)
+/* Any one file of an image scanned for keys and secrets: bounds memory by
+ * the largest file read, not by the image (a kernel or libc is < 64 MiB). */
+#define AUDIT_LIMIT_FILE_BYTES ((size_t)64 << 20)
+/* One input file given on the command line (U-Boot binary, DTB, env). */
+#define AUDIT_LIMIT_INPUT_BYTES ((size_t)256 << 20)
+/* Entries indexed from one image (tar, ext4, squashfs): a debootstrap
+ * rootfs has ~9,000. */
+#define AUDIT_LIMIT_ARCHIVE_ENTRIES ((size_t)1 << 20)
+/* Small files of an archive kept in memory when indexed, each and total, so
+ * that configuration reads do not stream the whole archive again. */
+#define AUDIT_LIMIT_ARCHIVE_CACHE_FILE ((size_t)256 << 10)
+#define AUDIT_LIMIT_ARCHIVE_CACHE_TOTAL ((size_t)64 << 20)
+/* Bytes of paths and link targets in one image's index: a debootstrap
+ * rootfs needs ~1 MiB; bounds what a hostile image of a million deep
+ * paths could make us hold. */
+#define AUDIT_LIMIT_INDEX_BYTES ((size_t)256 << 20)
+/* Symbolic links followed resolving one path (Linux's own limit). */
+#define AUDIT_LIMIT_SYMLINKS 40
+/* Path length inside an image. */
+#define AUDIT_LIMIT_PATH 4096
+/* Directory nesting walked inside an image. */
+#define AUDIT_LIMIT_WALK_DEPTH 128
+/* YAML: nesting depth, aliases and events of one compose file. */
+#define AUDIT_LIMIT_YAML_DEPTH 64
+#define AUDIT_LIMIT_YAML_ALIASES 64
+#define AUDIT_LIMIT_YAML_EVENTS 1000000
+/* AUTH-02/03 try each password hash of /etc/shadow against a few well-known
+ * passwords with crypt(3), whose cost the hash itself chooses: SHA-512
+ * crypt with rounds=999999999 takes minutes per try, bcrypt cost 31 hours.
+ * Only hashes at a bounded cost are tried (the schemes' defaults, about 1 to
+ * 25 ms a try), and only for the first accounts with a hash: an image has a
+ * handful of accounts, and 16 x 20 tries of the dearest allowed hash stay
+ * under ten seconds. */
+#define AUDIT_LIMIT_CRYPT_ACCOUNTS 16
+#define AUDIT_LIMIT_CRYPT_SHA_ROUNDS 10000 /* SHA-crypt's default is 5000 */
+#define AUDIT_LIMIT_CRYPT_BCRYPT_COST 8    /* 2^8 rounds, ~20 ms */
+/* Findings of one run: a hostile image cannot make the report unbounded. */
+#define AUDIT_LIMIT_FINDINGS 100000
 
 #endif
