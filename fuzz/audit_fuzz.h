@@ -92,7 +92,8 @@ static inline void afz_check_report(const audit_ctx *a)
 		const audit_finding *f = &a->f[i];
 		if (!afz_id_ok(f->id) || f->sev > AUDIT_CRITICAL || f->cls > AUDIT_CONFIG ||
 		    f->ota > AUDIT_OTA_NA || !f->file || !f->remedy || !f->remedy[0] || !f->evidence ||
-		    strlen(f->evidence) >= 1024 || f->waiver != AUDIT_W_NONE)
+		    strlen(f->evidence) >= 1024 || f->waiver > AUDIT_W_EXPIRED ||
+		    (f->waiver != AUDIT_W_NONE && (!f->waiver_reason || !f->waiver_expires)))
 			abort();
 	}
 	ward_error err = { 0, "" };

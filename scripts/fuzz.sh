@@ -6,7 +6,7 @@
 #
 #   FUZZ_SECONDS=30          seconds per target
 #   FUZZ_TARGETS="json ..."  subset of: json metadata verify time shares pkcs11_uri change
-#                            dtb env compose kconfig keys tokens accounts sshd rootfs
+#                            dtb env compose kconfig keys tokens accounts sshd rootfs waivers
 #   FUZZ_BUILD=build-fuzz    build directory (set up on first use)
 #   FUZZ_JOBS=1              parallel fuzzing processes per target
 #
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 seconds=${FUZZ_SECONDS:-30}
-targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri change dtb env compose kconfig keys tokens accounts sshd rootfs"}
+targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri change dtb env compose kconfig keys tokens accounts sshd rootfs waivers"}
 build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
@@ -41,7 +41,7 @@ max_len() {
     pkcs11_uri) echo 4200 ;;
     change) echo 16384 ;;
     dtb | compose | keys | rootfs) echo 8192 ;;
-    env | kconfig | tokens | accounts | sshd) echo 4096 ;;
+    env | kconfig | tokens | accounts | sshd | waivers) echo 4096 ;;
     *) echo 4096 ;;
   esac
 }

@@ -285,9 +285,21 @@ int audit_ctx_load_waivers(audit_ctx *a, const uint8_t *data, size_t len, ward_e
 	size_t i = 0;
 	while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\t' || data[i] == '\r'))
 		i++;
-	if (i < len && (data[i] == '{' || data[i] == '['))
-		return load_waivers_json(a, data, len, err);
-	return load_waivers_text(a, data, len, err);
+	/* all or nothing: a file refused at its tenth entry must not leave
+	 * the first nine in force (found by fuzz/waivers_fuzz.c) */
+	size_t before = a->nw;
+	int rc = i < len && (data[i] == '{' || data[i] == '[') ? load_waivers_json(a, data, len, err)
+							       : load_waivers_text(a, data, len, err);
+	if (rc) {
+		for (size_t k = before; k < a->nw; k++) {
+			free(a->w[k].id);
+			free(a->w[k].path);
+			free(a->w[k].reason);
+			free(a->w[k].expires);
+		}
+		a->nw = before;
+	}
+	return rc;
 }
 
 void audit_ctx_apply_waivers(audit_ctx *a)

@@ -72,12 +72,17 @@ static void malformed_waivers_are_invalid(void **state)
 		"{\"waivers\":[{\"id\":\"AUTH-01\",\"path\":\"*\",\"reason\":\"r\"}]}",
 		"{\"waivers\": 3}",
 		"{ not json",
+		/* a valid entry before a bad one: the file is refused whole */
+		"AUTH-01 /etc/shadow 2030-01-01 fine\nSEC-02 /etc/app.conf on purpose\n",
+		"{\"waivers\":[{\"id\":\"AUTH-01\",\"path\":\"*\",\"expires\":\"2030-01-01\",\"reason\":\"r\"},"
+		"{\"id\":\"SEC-02\"}]}",
 	};
 	for (size_t i = 0; i < WARD_ARRAY_LEN(bad); i++) {
 		audit_ctx *a = sample();
 		ward_error err = { 0 };
 		assert_int_equal(audit_ctx_load_waivers(a, (const uint8_t *)bad[i], strlen(bad[i]), &err), WARD_EINVAL);
 		assert_true(strlen(err.msg) > 0);
+		assert_int_equal(a->nw, 0);
 		audit_ctx_free(a);
 	}
 }
