@@ -121,7 +121,7 @@ static int staged_set_read(staged_set *set, const char *dir, ward_error *err)
 		memcpy(set->sha[set->n++], e->d_name, 65);
 	}
 	closedir(d);
-	if (!rc)
+	if (!rc && set->n) /* qsort's base must not be NULL, even for none */
 		qsort(set->sha, set->n, 65, cmp_sha);
 	return rc;
 }

@@ -74,8 +74,8 @@ static void malformed_waivers_are_invalid(void **state)
 		"{ not json",
 		/* a valid entry before a bad one: the file is refused whole */
 		"AUTH-01 /etc/shadow 2030-01-01 fine\nSEC-02 /etc/app.conf on purpose\n",
-		"{\"waivers\":[{\"id\":\"AUTH-01\",\"path\":\"*\",\"expires\":\"2030-01-01\",\"reason\":\"r\"},"
-		"{\"id\":\"SEC-02\"}]}",
+		("{\"waivers\":[{\"id\":\"AUTH-01\",\"path\":\"*\",\"expires\":\"2030-01-01\",\"reason\":\"r\"},"
+		 "{\"id\":\"SEC-02\"}]}"),
 	};
 	for (size_t i = 0; i < WARD_ARRAY_LEN(bad); i++) {
 		audit_ctx *a = sample();
