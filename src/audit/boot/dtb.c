@@ -264,8 +264,10 @@ static int check_signature(audit_ctx *a, const char *file, const void *fdt, int 
 	int key;
 	if (sig >= 0) {
 		fdt_for_each_subnode(key, fdt, sig) {
+			/* every node: U-Boot reads each one's required, and
+			 * mkimage names ECDSA keys without "key-" */
 			const char *name = fdt_get_name(fdt, key, NULL);
-			if (!name || strncmp(name, "key-", 4) != 0)
+			if (!name)
 				continue;
 			int rl;
 			const char *req = fdt_getprop(fdt, key, "required", &rl);
@@ -313,7 +315,8 @@ static int check_signature(audit_ctx *a, const char *file, const void *fdt, int 
 			     "required signing key.",
 			     "%s", sig < 0 ? "the control DTB has no /signature node: FIT signatures "
 					     "are not enforced"
-					   : "no /signature/key-* has required = \"conf\" or \"image\"");
+					   : "no key under /signature has required = \"conf\" or "
+					     "\"image\"");
 	return 0;
 }
 
