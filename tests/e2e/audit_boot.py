@@ -688,8 +688,90 @@ def test_kernel_dtbs(tmp):
     expect('Debian kernel bcm2711-rpi-4-b.dtb hardened (fdtput)', harden(dtb), clean=True)
 
 
+def test_fit_verify_ecdsa(tmp):
+    """ECDSA (sha256,ecdsa256, P-256): mkimage 2023.01 signs with KEYDIR/NAME.pem
+    and writes /signature/NAME (no "key-" prefix) with ecdsa,curve and the
+    x/y points only -- no algo, required or key-name-hint -- so required =
+    "conf" is added with fdtput.  Its fit_check_sign verifies ECDSA with the
+    private key file (lib/ecdsa/ecdsa-libcrypto.c), never with the control
+    DTB: with a required ECDSA key it rejects every FIT ("keyfile, keyname,
+    or key-name-hint missing"), so it is compared only when it does read the
+    control DTB."""
+    global checks
+    d = os.path.join(tmp, 'fitsig-ec')
+    os.mkdir(d)
+    p = lambda name: os.path.join(d, name)  # noqa: E731
+    for kd in ('keys', 'keys-other'):
+        os.mkdir(p(kd))
+        sh('openssl', 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out',
+           os.path.join(p(kd), 'prod.pem'))
+    with open(p('kernel.bin'), 'wb') as f:
+        f.write(os.urandom(8192))
+    shutil.copy(os.path.join(tmp, 'board.dtb'), p('board.dtb'))
+
+    def sign(keydir, fit, ctl):
+        dtc(d, ctl, '/dts-v1/;\n/ { model = "control"; signature { }; };\n')
+        write(p('x.its'), its_sig('sha256,ecdsa256'))
+        sh('mkimage', '-f', p('x.its'), '-k', p(keydir), '-K', p(ctl + '.dtb'), '-r', p(fit),
+           cwd=d)
+        sh('fdtput', '-t', 's', p(ctl + '.dtb'), '/signature/prod', 'required', 'conf')
+        return p(ctl + '.dtb')
+
+    ctl = sign('keys', 'a.itb', 'ctl')
+    ctl_other = sign('keys-other', 'other.itb', 'ctl-other')
+    shutil.copy(p('a.itb'), p('conf.itb'))
+    sh('fdtput', '-t', 's', p('conf.itb'), '/configurations/conf-1', 'kernel', 'fdt-1')
+    shutil.copy(p('a.itb'), p('conf-desc.itb'))
+    sh('fdtput', '-t', 's', p('conf-desc.itb'), '/configurations/conf-1', 'description', 'evil')
+    with open(p('kernel.bin'), 'rb') as f:
+        kernel = f.read(64)
+    patch_byte(p('a.itb'), p('data.itb'), kernel, 100)
+    shutil.copy(p('a.itb'), p('sig.itb'))
+    val = subprocess.run(['fdtget', '-t', 'bx', p('a.itb'), '/configurations/conf-1/signature-1',
+                          'value'], capture_output=True, text=True, check=True).stdout.split()
+    val[-1] = '%x' % (int(val[-1], 16) ^ 1)
+    sh('fdtput', '-t', 'bx', p('sig.itb'), '/configurations/conf-1/signature-1', 'value', *val)
+
+    cases = [  # name, FIT, control DTB, U-Boot accepts it
+        ('ECDSA P-256, control DTB holds its key', 'a.itb', ctl, True),
+        ('ECDSA P-256, control DTB holds another key', 'a.itb', ctl_other, False),
+        ('ECDSA P-256, other key signed, control DTB holds the first', 'other.itb', ctl, False),
+        ('ECDSA configuration changed (fdtput kernel)', 'conf.itb', ctl, False),
+        ('ECDSA configuration changed (fdtput description)', 'conf-desc.itb', ctl, False),
+        ('ECDSA kernel data changed', 'data.itb', ctl, False),
+        ('ECDSA signature value changed (s, last bit)', 'sig.itb', ctl, False),
+    ]
+    fcs, why = build_fit_check_sign()
+    if not fcs:
+        print('SKIP fit_check_sign cross-check (ECDSA): %s' % why)
+    for name, fit, c, accepts in cases:
+        f = run('fit', p(fit), '--and', 'dtb', c)
+        checks += 1
+        got = not ward_rejects(f)
+        line = 'FIT verify: %s: ward %s' % (name, 'accepts' if got else 'rejects')
+        bad = []
+        if got != accepts:
+            bad.append('ward %s, expected %s' % (got, accepts))
+        if [x for x in f if x[0] == 'SB-05']:
+            bad.append('SB-05 on a control DTB with a required ECDSA key')
+        if fcs:
+            r = subprocess.run([fcs, '-f', p(fit), '-k', c], capture_output=True, text=True,
+                               check=False)
+            if 'keyfile, keyname, or key-name-hint missing' in r.stdout + r.stderr:
+                line += ', fit_check_sign cannot verify ECDSA with a control DTB (skipped)'
+            else:
+                line += ', fit_check_sign %s' % ('accepts' if r.returncode == 0 else 'rejects')
+                if (r.returncode == 0) != got:
+                    bad.append('fit_check_sign exit %d, ward %s' % (r.returncode, got))
+        if bad:
+            failures.append('%s: %s' % (name, '; '.join(bad)))
+            print('FAIL', line, '|', '; '.join(bad), [x[3] for x in f])
+        else:
+            print('ok  ', line)
+
+
 def main():
-    for tool in ('mkenvimage', 'mkimage', 'dtc', 'fdtput', 'openssl'):
+    for tool in ('mkenvimage', 'mkimage', 'dtc', 'fdtput', 'fdtget', 'openssl'):
         if not shutil.which(tool):
             print('SKIP: %s not installed (scripts/deps.sh)' % tool)
             return 77
@@ -699,6 +781,7 @@ def main():
         test_dtb(tmp)
         test_fit(tmp)
         test_fit_verify(tmp)
+        test_fit_verify_ecdsa(tmp)
         test_debian(tmp)
         test_kernel_dtbs(tmp)
     print('%d checks, %d failed' % (checks, len(failures)))

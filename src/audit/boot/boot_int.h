@@ -92,5 +92,11 @@ int boot_fit_regions(const void *fdt, const char *const *inc, size_t ninc, boot_
  * shorter than 64 bits -- and rsa,r-squared present); NULL with the reason
  * in why.  The caller frees it. */
 EVP_PKEY *boot_fit_rsa_key(const void *ctl, int key, char *why, size_t whylen) WARD_INTERNAL;
+/* The ECDSA public key of /signature/ key node `key` of a control DTB, as
+ * U-Boot 2023.01 reads it (lib/ecdsa/ecdsa-verify.c): ecdsa,curve
+ * "prime256v1" (the only curve it knows), ecdsa,x-point and ecdsa,y-point
+ * big-endian, each exactly the curve's 32 bytes; NULL with the reason in
+ * why, also when the point is not on the curve.  The caller frees it. */
+EVP_PKEY *boot_fit_ec_key(const void *ctl, int key, char *why, size_t whylen) WARD_INTERNAL;
 
 #endif

@@ -37,7 +37,8 @@ typedef struct fit_sigrec {
 	uint8_t value[BOOT_FIT_SIG_MAX];
 	size_t vlen;
 	char bad[128]; /* why it cannot verify with any key, or "" */
-	bool unchecked; /* an algorithm U-Boot has and ward does not check (ECDSA) */
+	bool ecdsa;     /* ecdsa256: value is r||s, checked with an EC key */
+	bool unchecked; /* an ECDSA curve ward does not check (ecdsa384, ...) */
 } fit_sigrec;
 
 /* A configuration or an image of one FIT, with its signatures. */
@@ -68,8 +69,10 @@ struct audit_boot_state {
  * WARD_ENOMEM. */
 int fit_state(audit_ctx *a, audit_boot_state **out) WARD_INTERNAL WARD_NODISCARD;
 
-/* "sha256,rsa2048" -> the digest, the RSA key size in bytes; NULL when
- * U-Boot would not know the algorithm or ward does not check it. */
-const EVP_MD *fit_algo(const char *algo, size_t *key_bytes) WARD_INTERNAL;
+/* "sha256,rsa2048" -> the digest, the signature's size in bytes (the RSA
+ * key's; twice the curve's for ECDSA) and whether it is ECDSA; NULL when
+ * U-Boot 2023.01 would not know the algorithm (it has rsa2048, rsa3072,
+ * rsa4096 and ecdsa256, which is P-256 only). */
+const EVP_MD *fit_algo(const char *algo, size_t *sig_bytes, bool *ecdsa) WARD_INTERNAL;
 
 #endif

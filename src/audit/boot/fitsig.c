@@ -393,16 +393,16 @@ static bool fill_sig(fit_sigrec *s, const void *fit, int sig, const char *name,
 	s->pss = pad && strcmp(pad, "pss") == 0;
 	int vl;
 	const uint8_t *val = fdt_getprop(fit, sig, "value", &vl);
-	size_t key_bytes;
-	const EVP_MD *md = algo ? fit_algo(algo, &key_bytes) : NULL;
+	size_t sig_bytes;
+	const EVP_MD *md = algo ? fit_algo(algo, &sig_bytes, &s->ecdsa) : NULL;
 	if (bad)
 		setf(s->bad, sizeof(s->bad), "%s", bad);
 	else if (!algo)
 		setf(s->bad, sizeof(s->bad), "no algo property");
 	else if (!md) {
 		const char *comma = strchr(algo, ',');
-		s->unchecked = comma && (strcmp(comma + 1, "ecdsa256") == 0 ||
-					 strcmp(comma + 1, "ecdsa384") == 0);
+		s->unchecked = comma && (strcmp(comma + 1, "ecdsa384") == 0 ||
+					 strcmp(comma + 1, "ecdsa521") == 0);
 		setf(s->bad, sizeof(s->bad), "unsupported algo \"%s\"", algo);
 	}
 	else if (pad && !s->pss && strcmp(pad, "pkcs-1.5") != 0)

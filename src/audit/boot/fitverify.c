@@ -1,6 +1,6 @@
 /*
  * fitverify.c - the key side of SB-06's signature check: the control DTBs
- * of the run, their /signature/key-* RSA keys, and the verdict on each FIT
+ * of the run, their /signature/key-* RSA and ECDSA keys, and the verdict on each FIT
  * once every input is read (audit_boot_finish).  The policy is U-Boot's
  * (boot/image-fit-sig.c, lib/rsa/rsa-verify.c):
  *  - every key with required = "conf" must verify one signature-* node of
@@ -9,8 +9,10 @@
  *  - with a key required = "image", each image a configuration loads needs
  *    a signature-* node that some key verifies (the key-name-hint's key
  *    first, then any other);
- *  - the key's algo must be the signature's, the signature exactly as long
- *    as the key, PKCS#1 v1.5 or PSS padding.
+ *  - RSA: the key's algo must be the signature's, the signature exactly as
+ *    long as the key, PKCS#1 v1.5 or PSS padding;
+ *  - ECDSA (lib/ecdsa/ecdsa-verify.c): ecdsa256 on prime256v1 only, the
+ *    key's algo not read, the signature r||s of 32 bytes each.
  * A FIT passes when one control DTB of the run accepts it: SPL's and U-Boot
  * proper's verify different FITs.  When no key is required U-Boot checks
  * nothing (SB-05 says so); the signatures are then tried against every key,
@@ -21,8 +23,11 @@
 #include <string.h>
 
 #include <libfdt.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rsa.h>
 
 #include "audit/boot/fit.h"
@@ -76,12 +81,16 @@ void audit_boot_state_free(audit_boot_state *st)
 	free(st);
 }
 
-const EVP_MD *fit_algo(const char *algo, size_t *key_bytes)
+const EVP_MD *fit_algo(const char *algo, size_t *sig_bytes, bool *ecdsa)
 {
 	static const struct {
 		const char *name;
 		size_t bytes;
-	} rsa[] = {{"rsa2048", 256}, {"rsa3072", 384}, {"rsa4096", 512}};
+		bool ecdsa;
+	} crypto[] = {{"rsa2048", 256, false},
+		      {"rsa3072", 384, false},
+		      {"rsa4096", 512, false},
+		      {"ecdsa256", 2 * 32, true}};
 	const char *comma = strchr(algo, ',');
 	if (!comma)
 		return NULL;
@@ -91,12 +100,13 @@ const EVP_MD *fit_algo(const char *algo, size_t *key_bytes)
 			   : hl == 6 && strncmp(algo, "sha384", 6) == 0 ? EVP_sha384()
 			   : hl == 6 && strncmp(algo, "sha512", 6) == 0 ? EVP_sha512()
 									: NULL;
-	for (size_t i = 0; md && i < WARD_ARRAY_LEN(rsa); i++)
-		if (strcmp(comma + 1, rsa[i].name) == 0) {
-			*key_bytes = rsa[i].bytes;
+	for (size_t i = 0; md && i < WARD_ARRAY_LEN(crypto); i++)
+		if (strcmp(comma + 1, crypto[i].name) == 0) {
+			*sig_bytes = crypto[i].bytes;
+			*ecdsa = crypto[i].ecdsa;
 			return md;
 		}
-	return NULL; /* ecdsa256 and others: not checked yet */
+	return NULL; /* ecdsa384 and others: not in U-Boot 2023.01 */
 }
 
 int boot_fit_control(audit_ctx *a, const char *where, const void *fdt, ward_error *err)
@@ -158,6 +168,87 @@ EVP_PKEY *boot_fit_rsa_key(const void *ctl, int key, char *why, size_t whylen)
 	return k;
 }
 
+EVP_PKEY *boot_fit_ec_key(const void *ctl, int key, char *why, size_t whylen)
+{
+	const char *curve = prop_str(ctl, key, "ecdsa,curve");
+	if (!curve || strcmp(curve, "prime256v1") != 0) {
+		setf(why, whylen, "the key's ecdsa,curve is %s%s%s, U-Boot knows only prime256v1",
+		     curve ? "\"" : "", curve ? curve : "missing", curve ? "\"" : "");
+		return NULL;
+	}
+	enum { PB = 32 };
+	int xl, yl;
+	const uint8_t *x = fdt_getprop(ctl, key, "ecdsa,x-point", &xl);
+	const uint8_t *y = fdt_getprop(ctl, key, "ecdsa,y-point", &yl);
+	if (!x || !y || xl != PB || yl != PB) {
+		setf(why, whylen, "the key's ecdsa,x-point and ecdsa,y-point are not %d bytes each", PB);
+		return NULL;
+	}
+	uint8_t pub[1 + 2 * PB];
+	pub[0] = 0x04; /* uncompressed */
+	memcpy(pub + 1, x, PB);
+	memcpy(pub + 1 + PB, y, PB);
+	char group[] = "prime256v1";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_PKEY *k = NULL;
+	WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	if (!c || EVP_PKEY_fromdata_init(c) <= 0 ||
+	    EVP_PKEY_fromdata(c, &k, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+		EVP_PKEY_free(k);
+		k = NULL;
+		setf(why, whylen, "the key's point is not on prime256v1");
+	}
+	ERR_clear_error();
+	return k;
+}
+
+/* U-Boot's ECDSA check (lib/ecdsa/ecdsa-verify.c): the key node's algo is
+ * not read, the signature is r||s of 32 bytes each. */
+static bool verify_ecdsa(const fit_sigrec *s, const void *ctl, int key, bool image, char *why,
+			 size_t wl, size_t sb)
+{
+	char kwhy[96];
+	WARD_AUTO(EVP_PKEY_free) EVP_PKEY *pk = boot_fit_ec_key(ctl, key, kwhy, sizeof(kwhy));
+	if (!pk) {
+		setf(why, wl, "%s: %s", s->node, kwhy);
+		return false;
+	}
+	if (s->vlen != sb) {
+		setf(why, wl, "%s: a %zu-byte signature for %s, not %zu", s->node, s->vlen, s->algo,
+		     sb);
+		return false;
+	}
+	size_t half = sb / 2;
+	BIGNUM *r = BN_bin2bn(s->value, (int)half, NULL);
+	BIGNUM *sv = BN_bin2bn(s->value + half, (int)half, NULL);
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	uint8_t *der = NULL;
+	int dl = -1;
+	if (r && sv && es && ECDSA_SIG_set0(es, r, sv) == 1) {
+		r = sv = NULL; /* es owns them */
+		dl = i2d_ECDSA_SIG(es, &der);
+	}
+	BN_free(r);
+	BN_free(sv);
+	ECDSA_SIG_free(es);
+	WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+	bool ok = dl > 0 && c && EVP_PKEY_verify_init(c) > 0 &&
+		  EVP_PKEY_verify(c, der, (size_t)dl, s->digest, s->dlen) == 1;
+	OPENSSL_free(der);
+	ERR_clear_error();
+	if (!ok)
+		setf(why, wl,
+		     "%s: does not verify with %s (signed with another key, key-name-hint \"%s\", "
+		     "or %s changed after signing)",
+		     s->node, fdt_get_name(ctl, key, NULL), s->hint,
+		     image ? "the image data" : "the configuration or a node it covers");
+	return ok;
+}
+
 /* U-Boot's check of one signature with one key node.  On failure, why
  * says which of: not signable (s->bad), another algorithm, a malformed
  * key, the wrong length, another key, or data changed after signing. */
@@ -168,13 +259,16 @@ static bool verify_one(const fit_sigrec *s, const void *ctl, int key, bool image
 		setf(why, wl, "%s: %s", s->node, s->bad);
 		return false;
 	}
+	size_t kb = 0;
+	bool ecdsa = false;
+	const EVP_MD *md = fit_algo(s->algo, &kb, &ecdsa);
+	if (md && ecdsa)
+		return verify_ecdsa(s, ctl, key, image, why, wl, kb);
 	const char *kalgo = prop_str(ctl, key, "algo");
 	if (!kalgo || strcmp(kalgo, s->algo) != 0) {
 		setf(why, wl, "%s is %s, the key %s", s->node, s->algo, kalgo ? kalgo : "has no algo");
 		return false;
 	}
-	size_t kb = 0;
-	const EVP_MD *md = fit_algo(s->algo, &kb);
 	char kwhy[96];
 	WARD_AUTO(EVP_PKEY_free) EVP_PKEY *pk = md ? boot_fit_rsa_key(ctl, key, kwhy, sizeof(kwhy)) : NULL;
 	if (!pk) {
@@ -338,8 +432,8 @@ static void judge_fit(audit_ctx *a, const audit_boot_state *st, const fit_unit *
 			if (u[i].sig[s].unchecked) {
 				audit_report(a, "SB-06", AUDIT_INFO, AUDIT_BASIC, AUDIT_OTA_NA,
 					     u[i].file, NULL, "Check the signature with fit_check_sign.",
-					     "FIT signatures not checked: %s uses %s, which ward does "
-					     "not verify yet", u[i].sig[s].node, u[i].sig[s].algo);
+					     "FIT signatures not checked: %s uses %s, which U-Boot "
+					     "2023.01 does not have and ward does not verify", u[i].sig[s].node, u[i].sig[s].algo);
 				return;
 			}
 	char why[1024];

@@ -1,6 +1,7 @@
 /*
  * test_fit.c - SB-06's signature check: the region walk (what a
- * configuration signature covers), the RSA key rebuilt from a control DTB,
+ * configuration signature covers), the RSA and ECDSA keys rebuilt from a
+ * control DTB,
  * a FIT signed here and verified across two inputs, and malformed FITs.
  * The end-to-end test (audit_boot.py) checks the same against mkimage and
  * U-Boot's fit_check_sign.
@@ -256,6 +257,70 @@ static void rsa_key_is_rebuilt_from_the_control_dtb(void **state)
 	assert_null(ctl_key(why, sizeof(why)));
 }
 
+/* A control DTB holding an ECDSA key node as mkimage -K writes it
+ * (/signature/NAME: ecdsa,curve, ecdsa,x-point, ecdsa,y-point). */
+static EVP_PKEY *ec_ctl_key(EVP_PKEY *k, const char *curve, int xl, int yl, char *why, size_t wl)
+{
+	uint8_t pub[65];
+	size_t pl = 0;
+	assert_true(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub),
+						    &pl));
+	assert_int_equal(pl, 65);
+	void *t = ctl;
+	assert_int_equal(fdt_create(t, CAP), 0);
+	assert_int_equal(fdt_finish_reservemap(t), 0);
+	assert_int_equal(fdt_begin_node(t, ""), 0);
+	assert_int_equal(fdt_begin_node(t, "signature"), 0);
+	assert_int_equal(fdt_begin_node(t, "prod"), 0);
+	prop_str(t, "ecdsa,curve", curve);
+	assert_int_equal(fdt_property(t, "ecdsa,x-point", pub + 1, xl), 0);
+	assert_int_equal(fdt_property(t, "ecdsa,y-point", pub + 33, yl), 0);
+	assert_int_equal(fdt_end_node(t), 0);
+	assert_int_equal(fdt_end_node(t), 0);
+	assert_int_equal(fdt_end_node(t), 0);
+	assert_int_equal(fdt_finish(t), 0);
+	int key = fdt_path_offset(ctl, "/signature/prod");
+	assert_true(key >= 0);
+	return boot_fit_ec_key(ctl, key, why, wl);
+}
+
+static void ec_key_is_rebuilt_from_the_control_dtb(void **state)
+{
+	(void)state;
+	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *ec2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	assert_non_null(ec);
+	assert_non_null(ec2);
+	char why[128] = "";
+	EVP_PKEY *k = ec_ctl_key(ec, "prime256v1", 32, 32, why, sizeof(why));
+	assert_non_null(k);
+	assert_int_equal(EVP_PKEY_eq(k, ec), 1);
+	assert_int_equal(EVP_PKEY_eq(k, ec2), 0);
+	EVP_PKEY_free(k);
+	/* a point one byte short, or longer, as U-Boot refuses */
+	assert_null(ec_ctl_key(ec, "prime256v1", 31, 32, why, sizeof(why)));
+	assert_non_null(strstr(why, "32 bytes"));
+	assert_null(ec_ctl_key(ec, "prime256v1", 32, 33, why, sizeof(why)));
+	assert_non_null(strstr(why, "32 bytes"));
+	/* a curve U-Boot 2023.01 does not know, even with a valid point */
+	assert_null(ec_ctl_key(ec, "secp384r1", 32, 32, why, sizeof(why)));
+	assert_non_null(strstr(why, "secp384r1"));
+	assert_null(ec_ctl_key(ec, "P-256", 32, 32, why, sizeof(why)));
+	/* x and y swapped: (almost surely) not on the curve */
+	EVP_PKEY_free(ec2);
+	uint8_t pub[65];
+	size_t pl = 0;
+	assert_true(EVP_PKEY_get_octet_string_param(ec, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub),
+						    &pl));
+	EVP_PKEY_free(ec_ctl_key(ec, "prime256v1", 32, 32, why, sizeof(why)));
+	int key = fdt_path_offset(ctl, "/signature/prod");
+	assert_int_equal(fdt_setprop_inplace(ctl, key, "ecdsa,x-point", pub + 33, 32), 0);
+	assert_int_equal(fdt_setprop_inplace(ctl, key, "ecdsa,y-point", pub + 1, 32), 0);
+	assert_null(boot_fit_ec_key(ctl, key, why, sizeof(why)));
+	assert_non_null(strstr(why, "not on"));
+	EVP_PKEY_free(ec);
+}
+
 /* Signs conf-1 of the FIT in fit[] with k, as mkimage does. */
 static void sign(EVP_PKEY *k)
 {
@@ -339,10 +404,14 @@ static void malformed_fits_are_reported_not_crashed_on(void **state)
 	size_t fl = build_fit("sha256,ecdsa999", 256);
 	assert_int_equal(run_pair(fl, cl), 1);
 	assert_true(said(AUDIT_HIGH, "unsupported algo"));
-	/* ECDSA, which U-Boot has: not checked, said so */
-	fl = build_fit("sha256,ecdsa256", 64);
+	/* ECDSA on a curve ward does not check: not checked, said so */
+	fl = build_fit("sha256,ecdsa384", 96);
 	assert_int_equal(run_pair(fl, cl), 0);
-	assert_true(said(AUDIT_INFO, "not verify yet"));
+	assert_true(said(AUDIT_INFO, "does not verify"));
+	/* ecdsa256, which ward checks: an RSA key cannot verify it */
+	fl = build_fit("sha256,ecdsa256", 64);
+	assert_int_equal(run_pair(fl, cl), 1);
+	assert_true(said(AUDIT_HIGH, "ecdsa,curve is missing"));
 	fl = build_fit("sha256,rsa2048", 600);
 	assert_int_equal(run_pair(fl, cl), 1);
 	/* hashed-strings past the strings block */
@@ -406,6 +475,7 @@ int main(void)
 		cmocka_unit_test(regions_cover_listed_nodes_and_skip_data),
 		cmocka_unit_test(regions_refuse_too_many_deep_and_long),
 		cmocka_unit_test(rsa_key_is_rebuilt_from_the_control_dtb),
+		cmocka_unit_test(ec_key_is_rebuilt_from_the_control_dtb),
 		cmocka_unit_test(signed_fit_verifies_with_its_key_only),
 		cmocka_unit_test(malformed_fits_are_reported_not_crashed_on),
 	};
