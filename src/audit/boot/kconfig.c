@@ -44,6 +44,32 @@ bool boot_kcfg_is_on(const uint8_t *data, size_t len, const char *name)
 	return v && vlen == 1 && (v[0] == 'y' || v[0] == 'm');
 }
 
+/* RB-03: MCUboot (the Zephyr build of the bootloader: its .config names a
+ * signature type) boots an older signed image unless downgrade prevention
+ * is on; without a hardware security counter the check compares with the
+ * image in the other slot only, so an attacker who erases that slot can
+ * still install an old, vulnerable image.  The bootloader is usually not
+ * updatable in the field. */
+static void mcuboot_rollback(audit_ctx *a, const char *file, const uint8_t *data, size_t len)
+{
+	if (!memmem(data, len, "CONFIG_BOOT_SIGNATURE_TYPE_", 27))
+		return;
+	if (!boot_kcfg_is_on(data, len, "CONFIG_MCUBOOT_DOWNGRADE_PREVENTION"))
+		audit_report(a, "RB-03", AUDIT_HIGH, AUDIT_CONFIG, AUDIT_OTA_NO, file,
+			     "CONFIG_MCUBOOT_DOWNGRADE_PREVENTION",
+			     "Set CONFIG_MCUBOOT_DOWNGRADE_PREVENTION=y, with "
+			     "CONFIG_MCUBOOT_HW_DOWNGRADE_PREVENTION=y where the SoC has a security "
+			     "counter, before the bootloader is flashed.",
+			     "MCUboot boots older signed images: downgrade prevention is not set");
+	else if (!boot_kcfg_is_on(data, len, "CONFIG_MCUBOOT_HW_DOWNGRADE_PREVENTION"))
+		audit_report(a, "RB-03", AUDIT_MEDIUM, AUDIT_CONFIG, AUDIT_OTA_NO, file,
+			     "CONFIG_MCUBOOT_HW_DOWNGRADE_PREVENTION",
+			     "Set CONFIG_MCUBOOT_HW_DOWNGRADE_PREVENTION=y on a SoC with a hardware "
+			     "security counter.",
+			     "MCUboot's downgrade prevention compares with the image in the other slot "
+			     "only (no hardware security counter): erasing that slot lets an old image in");
+}
+
 int boot_kernel_config(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
 		       ward_error *err)
 {
@@ -77,5 +103,6 @@ int boot_kernel_config(audit_ctx *a, const char *file, const uint8_t *data, size
 		audit_report(a, "HW-08", AUDIT_MEDIUM, AUDIT_CONFIG, AUDIT_OTA_YES, file, first,
 			     "Disable these debug interfaces in the production kernel configuration.",
 			     "kernel debug interfaces enabled: %s", on);
+	mcuboot_rollback(a, file, data, len);
 	return 0;
 }

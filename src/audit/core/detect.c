@@ -55,7 +55,9 @@ audit_kind audit_detect(const char *name, const uint8_t *data, size_t len)
 	if (has(data, head, "CONFIG_")) {
 		if (has(data, head, "U-Boot") || has(data, head, "CONFIG_SYS_"))
 			return AUDIT_K_UBOOT_CONFIG;
-		if (has(data, head, "Linux/") || has(data, head, "Kernel Configuration") || name_is(base, "config-*"))
+		/* Zephyr's .config (MCUboot is a Zephyr application) is a kernel's */
+		if (has(data, head, "Linux/") || has(data, head, "Kernel Configuration") || name_is(base, "config-*") ||
+		    has(data, len, "CONFIG_BOOT_SIGNATURE_TYPE_") || has(data, head, "CONFIG_ZEPHYR"))
 			return AUDIT_K_KERNEL_CONFIG;
 	}
 	if (name_is(base, "uEnv.txt") || name_is(base, "boot.cmd") || name_is(base, "*env*.txt"))

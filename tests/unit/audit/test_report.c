@@ -177,6 +177,9 @@ static void detect_sniffs_kinds(void **state)
 	assert_int_equal(audit_detect("/etc/docker/daemon.json", (const uint8_t *)"{}", 2), AUDIT_K_DOCKER_DAEMON);
 	assert_int_equal(audit_detect("uEnv.txt", (const uint8_t *)"a=b", 3), AUDIT_K_ENV_TEXT);
 	assert_int_equal(audit_detect("notes.txt", (const uint8_t *)"hello", 5), AUDIT_K_UNKNOWN);
+	/* MCUboot's Zephyr .config is a kernel configuration */
+	const char *mcu = "CONFIG_BOOT_SIGNATURE_TYPE_RSA=y\nCONFIG_BOOT_MAX_IMG_SECTORS=128\n";
+	assert_int_equal(audit_detect(".config", (const uint8_t *)mcu, strlen(mcu)), AUDIT_K_KERNEL_CONFIG);
 	/* extlinux.conf: by name, and by its syntax under another .conf name */
 	const char *ext = "label l0\n linux /boot/vmlinuz\n append root=/dev/mmcblk0p2\n";
 	assert_int_equal(audit_detect("/boot/extlinux/extlinux.conf", (const uint8_t *)ext, strlen(ext)),

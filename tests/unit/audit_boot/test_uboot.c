@@ -120,9 +120,33 @@ static void test_kernel_config(void **state)
 	assert_int_equal(double_count, 0);
 }
 
+/* RB-03: an MCUboot (Zephyr) .config without downgrade prevention is high,
+ * with it but no hardware counter medium, with both silent; a Zephyr
+ * application that is not the bootloader is not judged. */
+static void test_mcuboot_rollback(void **state)
+{
+	(void)state;
+	static const char base[] = "CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y\nCONFIG_BOOT_UPGRADE_ONLY=y\n";
+	check(AUDIT_K_KERNEL_CONFIG, base);
+	assert_int_equal(double_count, 1);
+	assert_int_equal(double_has("RB-03"), 1);
+	assert_int_equal(double_findings[0].sev, AUDIT_HIGH);
+	check(AUDIT_K_KERNEL_CONFIG, "CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y\n"
+				     "CONFIG_MCUBOOT_DOWNGRADE_PREVENTION=y\n"
+				     "# CONFIG_MCUBOOT_HW_DOWNGRADE_PREVENTION is not set\n");
+	assert_int_equal(double_has("RB-03"), 1);
+	assert_int_equal(double_findings[0].sev, AUDIT_MEDIUM);
+	check(AUDIT_K_KERNEL_CONFIG, "CONFIG_BOOT_SIGNATURE_TYPE_RSA=y\nCONFIG_MCUBOOT_DOWNGRADE_PREVENTION=y\n"
+				     "CONFIG_MCUBOOT_HW_DOWNGRADE_PREVENTION=y\n");
+	assert_int_equal(double_count, 0);
+	check(AUDIT_K_KERNEL_CONFIG, "CONFIG_ZEPHYR=y\nCONFIG_BOOTLOADER_MCUBOOT=y\n");
+	assert_int_equal(double_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mcuboot_rollback),
 		cmocka_unit_test(test_insecure_fires),
 		cmocka_unit_test(test_hardened_silent),
 		cmocka_unit_test(test_fit_signature_weaknesses),
