@@ -15,6 +15,7 @@ import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
 from harness import WARD, Results, ward  # noqa: E402
 
 # SHA-512 crypt of "root" with salt "abc" (openssl passwd -6 -salt abc root)
@@ -49,7 +50,7 @@ def build_findings(root, host):
     write(root, "/root/.ssh/authorized_keys", "ssh-ed25519 AAAA... ops\n")
     write(root, "/etc/fw_env.config", "/dev/mmcblk0 0x400000 0x4000\n")
     write(root, "/usr/bin/swupdate", "")
-    write(root, "/etc/swupdate.cfg", "globals: { verbose = true; };\n")
+    write(root, "/etc/swupdate.cfg", "globals: { verbose = true;\n  public-key-file = \"/etc/swupdate/public.pem\"; };\n")
     write(root, "/var/sota/sota.toml", "[import]\ntls_pkey_path = \"/var/sota/pkey.pem\"\n")
     link(root, "/etc/systemd/system/multi-user.target.wants/telnetd.service",
          "/lib/systemd/system/telnetd.service")
@@ -75,6 +76,15 @@ def build_findings(root, host):
       - "8080:80"
 """)
     write(root, "/etc/app.conf", "aws = AKIAABCDEFGHIJKLMNOP\npassword=hunter22\n")
+    # update clients that trust published development keys (KEY-07)
+    demo = os.path.join(harness.SHARED, "data", "demo-public-keys")
+    write(root, "/etc/rauc/system.conf", "[system]\ncompatible=board\n\n[keyring]\npath=ca.cert.pem\n")
+    write(root, "/etc/rauc/ca.cert.pem", open(os.path.join(demo, "lmp-dev.pub.pem")).read())
+    write(root, "/etc/swupdate/public.pem", open(os.path.join(demo, "uboot-dev.pub.pem")).read())
+    write(root, "/etc/mender/mender.conf",
+          '{"ArtifactVerifyKey": "/etc/mender/artifact-verify-key.pem"}\n')
+    write(root, "/etc/mender/artifact-verify-key.pem",
+          open(os.path.join(demo, "mcuboot-root-ec-p256.pub.pem")).read())
     # hostile: every one of these must stay inside the image
     link(root, "/etc/evil-abs", os.path.join(host, "passwd"))
     link(root, "/etc/evil-rel", "../../../../../../../../.." + os.path.join(host, "passwd"))
@@ -105,6 +115,12 @@ def build_hardened(root, host):
       - "127.0.0.1:8080:80"
 """)
     write(root, "/etc/docker/daemon.json", '{"userns-remap": "default", "icc": false}\n')
+    # the update client trusts the product's own key (KEY-07 silent)
+    write(root, "/etc/rauc/system.conf", "[keyring]\npath=/etc/rauc/product.pem\n")
+    key = subprocess.run(["openssl", "genpkey", "-algorithm", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                         capture_output=True, check=True).stdout
+    write(root, "/etc/rauc/product.pem", subprocess.run(["openssl", "pkey", "-pubout"], input=key,
+                                                       capture_output=True, check=True).stdout.decode())
     # a default-deny firewall, loaded at boot (SVC-04)
     write(root, "/etc/nftables.conf", "#!/usr/sbin/nft -f\nflush ruleset\ntable inet filter {\n"
           "  chain input { type filter hook input priority 0; policy drop;\n"
@@ -164,9 +180,17 @@ def main():
             ids = {f["id"] for f in doc["findings"]}
             want = {"AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07",
                     "SVC-01", "SVC-02", "SVC-03", "SVC-04", "ENV-02", "RB-02", "SEC-02", "SEC-03",
-                    "SEC-04", "CTR-01", "CTR-02", "CTR-03", "CTR-04", "CTR-05", "CTR-06", "CTR-07", "CTR-08",
+                    "SEC-04", "KEY-07", "CTR-01", "CTR-02", "CTR-03", "CTR-04", "CTR-05", "CTR-06", "CTR-07", "CTR-08",
                     "CTR-09", "CTR-10", "CTR-11"} - {"AUTH-01"}
             r.check("%s: every rootfs group fires" % label, want <= ids, sorted(want - ids))
+            k07 = sorted((f["file"], f["location"]) for f in doc["findings"] if f["id"] == "KEY-07")
+            r.check("%s: update clients trusting published keys: KEY-07 on each trust root" % label,
+                    k07 == [("/etc/mender/artifact-verify-key.pem", "Mender mender.conf ArtifactVerifyKey"),
+                            ("/etc/rauc/ca.cert.pem", "RAUC /etc/rauc/system.conf [keyring] path"),
+                            ("/etc/swupdate/public.pem", "SWUpdate /etc/swupdate.cfg public-key-file")], k07)
+            dup = [f for f in doc["findings"] if f["id"] == "KEY-01" and f["file"] in
+                   ("/etc/rauc/ca.cert.pem", "/etc/mender/artifact-verify-key.pem", "/etc/swupdate/public.pem")]
+            r.check("%s: a trust root is one finding (KEY-07), not also KEY-01" % label, not dup, dup)
             sec04 = [f for f in doc["findings"] if f["id"] == "SEC-04"]
             r.check("%s: update clients with no secure storage: SEC-04 medium" % label,
                     sec04 and sec04[0]["severity"] == "medium", sec04)
@@ -224,7 +248,7 @@ def main():
         # waivers: valid until its date, counted again after it
         wj = os.path.join(tmp, "waivers.json")
         crit = [("CTR-01", "/opt/app/docker-compose.yml"), ("CTR-02", "/opt/app/docker-compose.yml"),
-                ("AUTH-02", "/etc/shadow"), ("SVC-03", "*")]
+                ("AUTH-02", "/etc/shadow"), ("SVC-03", "*"), ("KEY-07", "*")]
         with open(wj, "w") as f:
             json.dump({"waivers": [{"id": i, "path": p, "reason": "lab unit only",
                                     "expires": "2030-01-01"} for i, p in crit]}, f)

@@ -133,6 +133,10 @@ int audit_read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found,
 bool audit_next_line(const ward_buf *b, size_t *pos, char *line, size_t size,
 		     size_t *lineno) WARD_INTERNAL;
 
+/* KEY-07: update-client trust roots against the denylist.  Runs after the
+ * image-wide key scan: its KEY-07 replaces the scan's KEY-01 on the file. */
+int audit_check_trust_roots(audit_ctx *a, audit_fs *fs, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
 /* SVC-02 (listener inventory), SVC-04 (firewall), SEC-04 (secure storage). */
 int audit_check_exposure(audit_ctx *a, audit_fs *fs, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 

@@ -630,6 +630,8 @@ int audit_check_rootfs(audit_ctx *a, audit_fs *fs, ward_error *err)
 	struct scan_ctx s = { a, err, 0 };
 	size_t skipped = 0;
 	rc = audit_fs_scan(fs, AUDIT_LIMIT_FILE_BYTES, scan_file, &s, &skipped, err);
+	if (!rc && !s.rc)
+		rc = audit_check_trust_roots(a, fs, err);
 	if (!rc && skipped)
 		audit_report(a, "INPUT-02", AUDIT_INFO, AUDIT_CONFIG, AUDIT_OTA_NA, "/", NULL,
 			     "Check those files by other means; the per-file cap bounds memory.",
