@@ -5,12 +5,17 @@
  * SWUpdate public key or Mender artifact key is a published one installs
  * updates anyone can sign.
  *
+ * KEY-06 likewise: a kernel module-signing certificate shipped in the image
+ * (x509_modsign.crt, signing_key.x509) that is a published key lets anyone
+ * build modules the kernel loads.
+ *
  * The key detector (src/audit/boot/keys.c) does the matching; this module
  * only knows where each client keeps its trust roots.  The same file is
  * also seen by the image-wide key scan as KEY-01; the more specific KEY-07
  * replaces that finding (one finding per mistake).
  */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -122,6 +127,46 @@ static void drop_key01(audit_ctx *a, const char *file)
 	a->n = k;
 }
 
+/* KEY-06: the scan's KEY-01 on a module-signing certificate says more as
+ * what it is. */
+static int relabel_modsign(audit_ctx *a, ward_error *err)
+{
+	static const char *const names[] = { "x509_modsign.crt", "signing_key.x509", "signing_key.pem",
+					     "*modsign*.crt", "*modsign*.pem", "*modsign*.der" };
+	for (size_t i = 0; i < a->n; i++) {
+		audit_finding *f = &a->f[i];
+		const char *base = strrchr(f->file, '/');
+		base = base ? base + 1 : f->file;
+		bool modsign = false;
+		for (size_t k = 0; k < WARD_ARRAY_LEN(names) && !modsign; k++)
+			modsign = fnmatch(names[k], base, 0) == 0;
+		if (strcmp(f->id, "KEY-01") != 0 || !modsign)
+			continue;
+		char *id = strdup("KEY-06");
+		char *remedy = strdup("Build the kernel with your own module-signing key "
+				      "(CONFIG_MODULE_SIG_KEY), kept offline, and ship its certificate.");
+		size_t el = strlen(f->evidence) + 96;
+		char *ev = malloc(el);
+		if (!id || !remedy || !ev) {
+			free(id);
+			free(remedy);
+			free(ev);
+			return ward_err(err, WARD_ENOMEM, "out of memory");
+		}
+		snprintf(ev, el, "the kernel's module-signing certificate is a published key: anyone can "
+				 "sign modules it loads (%s)", f->evidence);
+		free(f->id);
+		free(f->remedy);
+		free(f->evidence);
+		f->id = id;
+		f->remedy = remedy;
+		f->evidence = ev;
+		f->sev = AUDIT_HIGH;
+		f->ota = AUDIT_OTA_YES;
+	}
+	return 0;
+}
+
 int audit_check_trust_roots(audit_ctx *a, audit_fs *fs, ward_error *err)
 {
 	static const struct {
@@ -180,5 +225,5 @@ int audit_check_trust_roots(audit_ctx *a, audit_fs *fs, ward_error *err)
 		audit_ctx_free(probe);
 	}
 	free(r);
-	return rc;
+	return rc ? rc : relabel_modsign(a, err);
 }
