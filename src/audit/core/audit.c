@@ -89,6 +89,18 @@ static void finding_dispose(audit_finding *f)
 	free(f->evidence);
 }
 
+void audit_ctx_drop(audit_ctx *a, bool (*drop)(const audit_finding *f, const void *arg), const void *arg)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (drop(&a->f[i], arg))
+			finding_dispose(&a->f[i]);
+		else
+			a->f[k++] = a->f[i];
+	}
+	a->n = k;
+}
+
 void audit_ctx_free(audit_ctx *a)
 {
 	if (!a)

@@ -133,6 +133,17 @@ int audit_read_conf(audit_fs *fs, const char *path, ward_buf *b, bool *found,
 bool audit_next_line(const ward_buf *b, size_t *pos, char *line, size_t size,
 		     size_t *lineno) WARD_INTERNAL;
 
+/* Walks what starts at boot: every entry under the systemd unit
+ * directories (units sees the *.wants/ links among them) and under the SysV
+ * and OpenWrt rc directories (rc_links); /lib is skipped when it is a link
+ * to /usr/lib. */
+int audit_walk_enabled(audit_fs *fs, audit_fs_visit units, audit_fs_visit rc_links, void *ctx,
+		       ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* Removes (and frees) the findings for which drop returns true. */
+void audit_ctx_drop(audit_ctx *a, bool (*drop)(const audit_finding *f, const void *arg),
+		    const void *arg) WARD_INTERNAL;
+
 /* KEY-07: update-client trust roots against the denylist.  Runs after the
  * image-wide key scan: its KEY-07 replaces the scan's KEY-01 on the file. */
 int audit_check_trust_roots(audit_ctx *a, audit_fs *fs, ward_error *err) WARD_INTERNAL WARD_NODISCARD;

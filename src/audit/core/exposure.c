@@ -521,20 +521,7 @@ int audit_check_exposure(audit_ctx *a, audit_fs *fs, ward_error *err)
 		return ward_err(err, WARD_ENOMEM, "out of memory");
 	x->a = a;
 	x->fs = fs;
-	static const char *const unit_dirs[] = { "/etc/systemd/system", "/lib/systemd/system",
-						 "/usr/lib/systemd/system" };
-	static const char *const rc_dirs[] = { "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d",
-					       "/etc/rcS.d", "/etc/rc.d" };
-	int rc = 0;
-	for (size_t i = 0; !rc && i < WARD_ARRAY_LEN(unit_dirs); i++) {
-		audit_ftype t;
-		uint64_t sz;
-		if (i == 1 && audit_fs_lstat(fs, "/lib", &t, &sz) == 0 && t == AUDIT_F_LNK)
-			continue;
-		rc = audit_fs_walk(fs, unit_dirs[i], visit_wants, x, err);
-	}
-	for (size_t i = 0; !rc && i < WARD_ARRAY_LEN(rc_dirs); i++)
-		rc = audit_fs_walk(fs, rc_dirs[i], visit_rc, x, err);
+	int rc = audit_walk_enabled(fs, visit_wants, visit_rc, x, err);
 	rc = rc ? rc : listeners_sshd(x, err);
 	rc = rc ? rc : listeners_sockets(x, err);
 	rc = rc ? rc : listeners_inetd(x, err);

@@ -366,10 +366,12 @@ static int visit_rc(void *vctx, const char *path, audit_ftype type, uint64_t siz
 	return 0;
 }
 
-static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
+int audit_walk_enabled(audit_fs *fs, audit_fs_visit units, audit_fs_visit rc_links, void *ctx,
+		       ward_error *err)
 {
-	struct walk_ctx w = { a, fs };
 	static const char *const unit_dirs[] = { "/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system" };
+	static const char *const rc_dirs[] = { "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d",
+					       "/etc/rcS.d", "/etc/rc.d" /* OpenWrt */ };
 	int rc = 0;
 	for (size_t i = 0; !rc && i < WARD_ARRAY_LEN(unit_dirs); i++) {
 		/* /lib is a link to /usr/lib on merged-/usr systems: walk it once */
@@ -377,11 +379,17 @@ static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
 		uint64_t sz;
 		if (i == 1 && audit_fs_lstat(fs, "/lib", &t, &sz) == 0 && t == AUDIT_F_LNK)
 			continue;
-		rc = audit_fs_walk(fs, unit_dirs[i], visit_units, &w, err);
+		rc = audit_fs_walk(fs, unit_dirs[i], units, ctx, err);
 	}
-	static const char *const rc_dirs[] = { "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d", "/etc/rcS.d" };
 	for (size_t i = 0; !rc && i < WARD_ARRAY_LEN(rc_dirs); i++)
-		rc = audit_fs_walk(fs, rc_dirs[i], visit_rc, &w, err);
+		rc = audit_fs_walk(fs, rc_dirs[i], rc_links, ctx, err);
+	return rc;
+}
+
+static int check_services(audit_ctx *a, audit_fs *fs, ward_error *err)
+{
+	struct walk_ctx w = { a, fs };
+	int rc = audit_walk_enabled(fs, visit_units, visit_rc, &w, err);
 	if (rc)
 		return rc;
 

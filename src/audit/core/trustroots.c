@@ -108,23 +108,10 @@ static void mender(struct roots *r, const ward_buf *b)
 	json_decref(doc);
 }
 
-/* Drops the image-wide scan's KEY-01 findings on a file KEY-07 reported. */
-static void drop_key01(audit_ctx *a, const char *file)
+/* The image-wide scan's KEY-01 on a file KEY-07 reported. */
+static bool key01_on(const audit_finding *f, const void *file)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < a->n; i++) {
-		audit_finding *f = &a->f[i];
-		if (strcmp(f->id, "KEY-01") == 0 && strcmp(f->file, file) == 0) {
-			free(f->id);
-			free(f->file);
-			free(f->location);
-			free(f->remedy);
-			free(f->evidence);
-			continue;
-		}
-		a->f[k++] = *f;
-	}
-	a->n = k;
+	return strcmp(f->id, "KEY-01") == 0 && strcmp(f->file, file) == 0;
 }
 
 /* KEY-06: the scan's KEY-01 on a module-signing certificate says more as
@@ -220,7 +207,7 @@ int audit_check_trust_roots(audit_ctx *a, audit_fs *fs, ward_error *err)
 					     probe->f[j].evidence);
 			}
 			if (hit)
-				drop_key01(a, r->path[i]);
+				audit_ctx_drop(a, key01_on, r->path[i]);
 		}
 		audit_ctx_free(probe);
 	}

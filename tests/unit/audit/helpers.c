@@ -77,23 +77,10 @@ size_t count_id(const audit_ctx *a, const char *id, const char *file, const char
 
 bool audit_tree_keep_exposure;
 
-static void drop_exposure(audit_ctx *a)
+static bool exposure_finding(const audit_finding *f, const void *arg)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < a->n; i++) {
-		audit_finding *f = &a->f[i];
-		if (strcmp(f->id, "SVC-02") == 0 || strcmp(f->id, "SVC-04") == 0 ||
-		    strcmp(f->id, "SEC-04") == 0) {
-			free(f->id);
-			free(f->file);
-			free(f->location);
-			free(f->remedy);
-			free(f->evidence);
-			continue;
-		}
-		a->f[k++] = *f;
-	}
-	a->n = k;
+	(void)arg;
+	return strcmp(f->id, "SVC-02") == 0 || strcmp(f->id, "SVC-04") == 0 || strcmp(f->id, "SEC-04") == 0;
 }
 
 audit_ctx *audit_tree(const struct tentry *e, size_t n)
@@ -112,6 +99,6 @@ audit_ctx *audit_tree(const struct tentry *e, size_t n)
 	audit_fs_free(fs);
 	tree_remove(dir);
 	if (a && !audit_tree_keep_exposure)
-		drop_exposure(a);
+		audit_ctx_drop(a, exposure_finding, NULL);
 	return a;
 }
