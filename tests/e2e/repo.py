@@ -379,6 +379,29 @@ def main():
             roles = json.load(f)["signed"]["delegations"]["roles"]
         res.check("16 bins with path_hash_prefixes", len(roles) == 16 and
                   all(len(r["path_hash_prefixes"]) == 1 for r in roles))
+        # 256 bins: one change holds 257 roles, each signed and published
+        big = Release.__new__(Release)
+        big.tmp, big.res, big.keys = tmp, res, rel.keys
+        big.repo = os.path.join(tmp, "binrepo256")
+        big.change = os.path.join(big.repo, "staged", "change.json")
+        big.ts_key = rel.keys.key("ts")
+        big.init()
+        big.sign("alice")
+        big.sign("bob")
+        big.publish()
+        ward("repo", "delegate-bins", big.repo, "--bits", "8", "--key", rel.keys.pub("team"),
+             "--threshold", "1", check="ok")
+        big.sign("alice")
+        big.sign("bob")
+        big.sign("team")
+        big.expect("a change of 256 hash bins signed and published", big.publish(check=None), "ok")
+        ward("repo", "add-targets", big.repo, src, "--prefix", "pool", check="ok")
+        big.sign("team")
+        copy256 = os.path.join(tmp, "copy256.json")
+        shutil.copy(big.change, copy256)
+        big.expect("copies of a many-bin change merge", ward("repo", "merge", big.change, copy256,
+                                                              check=None), "ok")
+        big.expect("targets spread over many bins published", big.publish(check=None), "ok")
         with harness.http_server(os.path.join(bins.repo, "published")) as burl:
             bdev = os.path.join(tmp, "bdev")
             harness.ward("client", "init", "-q", "-d", bdev,
