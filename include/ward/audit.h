@@ -50,10 +50,15 @@ typedef struct ward_audit_opts {
 	long long now;
 	ward_audit_progress_fn progress;
 	void *progress_ctx;
+	/* version 2: a file of the product's own keys that must never sign it
+	 * (development keys, leaked keys), PEM public keys, certificates or
+	 * private keys (only the public half is used), or NULL.  They count
+	 * like the built-in published demo keys in every key check. */
+	const char *deny_keys;
 } ward_audit_opts;
 
-#define WARD_AUDIT_OPTS_VERSION 1
-#define WARD_AUDIT_OPTS_INIT { WARD_AUDIT_OPTS_VERSION, WARD_AUDIT_HUMAN, WARD_AUDIT_NEVER, NULL, 0, NULL, NULL }
+#define WARD_AUDIT_OPTS_VERSION 2
+#define WARD_AUDIT_OPTS_INIT { WARD_AUDIT_OPTS_VERSION, WARD_AUDIT_HUMAN, WARD_AUDIT_NEVER, NULL, 0, NULL, NULL, NULL }
 
 /* Parses "info", "low", "medium", "high", "critical" (any case); -1 if not. */
 WARD_API int ward_audit_severity_parse(const char *name);

@@ -49,6 +49,12 @@ typedef struct audit_ctx audit_ctx;
 typedef struct audit_boot_state audit_boot_state;
 audit_boot_state **audit_ctx_boot_state(audit_ctx *a) WARD_INTERNAL;
 
+/* The product team's own keys that must never sign it (--deny-keys), on
+ * top of the compiled-in published demo keys: audit/boot/denykeys.c.  The
+ * context borrows the set (the run owns it); NULL when there is none. */
+typedef struct audit_denyset audit_denyset;
+const audit_denyset *audit_ctx_denyset(const audit_ctx *a) WARD_INTERNAL;
+
 /* Records a finding.  id: stable check id ("AUTH-01"); file: the input file
  * or the image path ("/etc/shadow"); location: line, node or offset (may be
  * NULL); remedy: one sentence.  The evidence never contains a secret: say
@@ -105,6 +111,8 @@ typedef enum audit_kind {
 	AUDIT_K_DOCKER_DAEMON, /* daemon.json */
 	AUDIT_K_KEY,           /* key or certificate file */
 	AUDIT_K_EXTLINUX,      /* extlinux.conf (U-Boot distro boot, syslinux syntax) */
+	AUDIT_K_TA,            /* OP-TEE trusted application (signed header "HSTO") */
+	AUDIT_K_OPTEE,         /* OP-TEE OS binary (tee.bin, tee-pager*.bin) */
 } audit_kind;
 
 /* Sniffs the kind of a file from its name and first bytes. */

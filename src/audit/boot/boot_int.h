@@ -8,18 +8,34 @@
 #include "audit/boot/boot.h"
 
 /* One published demo/development key: SHA-256 of its DER SPKI, the key
- * type and where it was published.  Generated from data/demo-keys.tsv. */
+ * type, where it was published, the DER SPKI and, for RSA, the big-endian
+ * modulus (no sign byte).  ta: a key OP-TEE verifies TAs with (SB-09).
+ * Generated from data/demo-keys.tsv; --deny-keys adds the user's own. */
 typedef struct boot_denykey {
 	uint8_t sha256[32];
 	const char *type;
 	const char *where;
+	const uint8_t *spki;
+	size_t spki_len;
+	const uint8_t *modulus;
+	size_t modulus_len;
+	bool ta;
+	bool own; /* from --deny-keys, not a published key */
 } boot_denykey;
+
+/* "published" (a built-in demo key) or "denylisted" (--deny-keys), for
+ * the evidence of a finding. */
+#define BOOT_DENY_ADJ(d) ((d)->own ? "denylisted" : "published")
 
 extern const boot_denykey boot_denylist[] WARD_INTERNAL;
 extern const size_t boot_denylist_len WARD_INTERNAL;
 
-/* The denylist entry for an SPKI fingerprint, or NULL. */
-const boot_denykey *boot_denylist_find(const uint8_t fp[static 32]) WARD_INTERNAL;
+/* The denylist entry for an SPKI fingerprint -- the built-in list, then the
+ * run's --deny-keys -- or NULL. */
+const boot_denykey *boot_deny_find(const audit_ctx *a, const uint8_t fp[static 32]) WARD_INTERNAL;
+/* The i-th key of the whole denylist (built-in first), NULL past the end:
+ * for checks that must try every key (KEY-05 signatures). */
+const boot_denykey *boot_deny_at(const audit_ctx *a, size_t i) WARD_INTERNAL;
 
 /* SHA-256 of the DER SPKI of pkey into fp; 0 or WARD_EINVAL/ENOMEM. */
 int boot_spki_sha256(EVP_PKEY *pkey, uint8_t fp[static 32]) WARD_INTERNAL WARD_NODISCARD;
@@ -60,6 +76,28 @@ int boot_dtb(audit_ctx *a, const char *file, const uint8_t *data, size_t len, bo
 /* u-boot.bin / SPL: the appended control DTB and the version string. */
 int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
 		   ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* An OP-TEE signed TA (SHDR magic): KEY-05 against every denylisted RSA
+ * key; counts it as a TA shipped on the filesystem (SB-09). */
+bool boot_is_ta(const uint8_t *data, size_t len) WARD_INTERNAL;
+int boot_ta(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+	    ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* OP-TEE, optee.c.  SB-09 or KEY-03 for a TA-verification key found in a
+ * binary, now (no state) or at the end of the run; the verdict itself; the
+ * verdicts of the run's keys once every input is read. */
+void boot_optee_ta_key(audit_ctx *a, const char *file, size_t offset, const boot_denykey *d) WARD_INTERNAL;
+void boot_optee_report(audit_ctx *a, const char *file, size_t offset, const boot_denykey *d,
+		       unsigned ree_tas, const char *example) WARD_INTERNAL;
+void boot_optee_finish(audit_ctx *a, const audit_boot_state *st) WARD_INTERNAL;
+
+/* OP-TEE, optee.c.  SB-09 or KEY-03 for a TA-verification key found in a
+ * binary, now (no state) or at the end of the run; the verdict itself; the
+ * verdicts of the run's keys once every input is read. */
+void boot_optee_ta_key(audit_ctx *a, const char *file, size_t offset, const boot_denykey *d) WARD_INTERNAL;
+void boot_optee_report(audit_ctx *a, const char *file, size_t offset, const boot_denykey *d,
+		       unsigned ree_tas, const char *example) WARD_INTERNAL;
+void boot_optee_finish(audit_ctx *a, const audit_boot_state *st) WARD_INTERNAL;
 
 /* ---- FIT signatures (SB-06): fitsig.c, fitverify.c ---------------------- */
 

@@ -298,14 +298,14 @@ static int check_signature(audit_ctx *a, const char *file, const void *fdt, int 
 			uint8_t fp[32];
 			const boot_denykey *d = NULL;
 			if (pk && boot_spki_sha256(pk, fp) == 0)
-				d = boot_denylist_find(fp);
+				d = boot_deny_find(a, fp);
 			if (d)
 				audit_report(a, "KEY-02", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_BOOT,
 					     file, loc,
 					     "Generate a new signing key, rebuild U-Boot with its public "
 					     "half, and re-sign every FIT.",
-					     "U-Boot verifies FITs with RSA-%d published demo key from %s",
-					     EVP_PKEY_get_bits(pk), d->where);
+					     "U-Boot verifies FITs with the RSA-%d %s key from %s",
+					     EVP_PKEY_get_bits(pk), BOOT_DENY_ADJ(d), d->where);
 			EVP_PKEY_free(pk);
 		}
 	}

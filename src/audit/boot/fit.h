@@ -62,6 +62,16 @@ struct audit_boot_state {
 	ward_buf units; /* fit_unit[] */
 	unsigned nfit;
 	bool dropped; /* a unit or a control DTB was not kept (limits) */
+	/* OP-TEE (optee.c): TA-verification keys found in binaries, and the
+	 * TAs seen on a filesystem (or given as inputs) */
+	struct {
+		char file[256];
+		size_t offset;
+		const boot_denykey *d;
+	} takey[8];
+	size_t ntakey;
+	unsigned ree_tas;
+	char ree_ta[256];
 };
 
 /* The run's state into *out, created on first use; *out is NULL when the

@@ -483,6 +483,7 @@ int audit_boot_finish(audit_ctx *a, ward_error *err)
 		judge_fit(a, st, u + b, e - b);
 		b = e;
 	}
+	boot_optee_finish(a, st);
 	if (st->dropped)
 		audit_report(a, "SB-06", AUDIT_INFO, AUDIT_BASIC, AUDIT_OTA_NA, "", NULL,
 			     "Audit the FITs and control DTBs in smaller runs.",

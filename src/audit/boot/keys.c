@@ -80,22 +80,6 @@ static bool sample_key(const uint8_t fp[static 32])
 	return false;
 }
 
-const boot_denykey *boot_denylist_find(const uint8_t fp[static 32])
-{
-	size_t lo = 0, hi = boot_denylist_len;
-	while (lo < hi) { /* the table is sorted by fingerprint */
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(fp, boot_denylist[mid].sha256, 32);
-		if (c == 0)
-			return &boot_denylist[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
 int boot_spki_sha256(EVP_PKEY *pkey, uint8_t fp[static 32])
 {
 	unsigned char *der = NULL;
@@ -188,16 +172,17 @@ static int report_key(scan *s, EVP_PKEY *pkey, bool is_private, const char *form
 	}
 	hex[16] = '\0';
 
-	const boot_denykey *d = boot_denylist_find(fp);
+	const boot_denykey *d = boot_deny_find(s->a, fp);
 	if (d) {
 		s->findings++;
 		audit_report(s->a, "KEY-01", AUDIT_CRITICAL, AUDIT_PROCESS,
 			     s->in_rootfs ? AUDIT_OTA_YES : AUDIT_OTA_BOOT, s->file, loc,
 			     "Generate a new key pair, keep the private key offline (HSM), and "
 			     "re-sign and re-provision everything that trusted the published one.",
-			     "%s %s (%s) is a published demo/development key: SPKI SHA-256 %s..., "
-			     "published at %s",
-			     is_private ? "private" : "public", desc, form, hex, d->where);
+			     "%s %s (%s) is a %s key: SPKI SHA-256 %s..., %s %s",
+			     is_private ? "private" : "public", desc, form,
+			     d->own ? "denylisted" : "published demo/development", hex,
+			     d->own ? "listed in" : "published at", d->where);
 	}
 	if (is_private && s->in_rootfs && !sec01_allowed(s->file) && !sample_key(fp)) {
 		s->findings++;
@@ -510,7 +495,7 @@ static int scan_der(scan *s, const uint8_t *data, size_t len)
 					continue;
 				uint8_t fp[32];
 				if (EVP_Digest(data + alg - hdr, n, fp, NULL, EVP_sha256(), NULL) &&
-				    boot_denylist_find(fp)) {
+				    boot_deny_find(s->a, fp)) {
 					int rc = report_key(s, k, false, "DER SPKI", alg - hdr);
 					if (rc)
 						return rc;
@@ -560,7 +545,7 @@ static int scan_pkcs1(scan *s, const uint8_t *data, size_t len)
 				if (!k || p != data + mod - hdr + n)
 					continue;
 				uint8_t fp[32];
-				if (boot_spki_sha256(k, fp) == 0 && boot_denylist_find(fp)) {
+				if (boot_spki_sha256(k, fp) == 0 && boot_deny_find(s->a, fp)) {
 					int rc = report_key(s, k, false, "DER PKCS#1 RSA public key",
 							    mod - hdr);
 					if (rc)
@@ -574,18 +559,30 @@ static int scan_pkcs1(scan *s, const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* KEY-03: the 32-byte SPKI hash itself (TF-A ROTPK hash, STM32 PKH).
+/* KEY-03: the 32-byte SPKI hash itself (TF-A ROTPK hash, STM32 PKH), and
+ * SB-09: the raw big-endian modulus of an OP-TEE TA-verification key, as
+ * OP-TEE compiles it into tee.bin (scripts/pem_to_pub_c.py), found by its
+ * first 32 bytes.
  *
- * Every byte may start a hash, but looking at each one is the audit's most
- * expensive loop.  A hash at `at` covers exactly one position q in
+ * Every byte may start a needle, but looking at each one is the audit's
+ * most expensive loop.  A needle at `at` covers exactly one position q in
  * [at, at + HASH_STRIDE) with q a multiple of HASH_STRIDE, and the two bytes
  * at q are its bytes off, off + 1 with off = q - at < HASH_STRIDE.  So only
- * every HASH_STRIDE-th position is looked at: a bitmap of every hash's
+ * every HASH_STRIDE-th position is looked at: a bitmap of every needle's
  * two-byte grams at offsets 0..HASH_STRIDE-1 says whether q can lie inside
  * one, and only then are the HASH_STRIDE starts at <= q tried, in increasing
- * order, against a bitmap of the hashes' first two bytes and then the table.
- * The hashes found, and their order, are those of trying every byte. */
+ * order, against a bitmap of the needles' first two bytes and then the
+ * needles.  The needles found, and their order, are those of trying every
+ * byte. */
 #define HASH_STRIDE 16
+/* Needles per scan: every denylisted key's hash, the TA keys' moduli. */
+#define NEEDLES_MAX (2 * 512)
+
+typedef struct needle {
+	const uint8_t *head; /* 32 bytes */
+	const boot_denykey *d;
+	bool modulus;
+} needle;
 
 static void bitmap_set(uint8_t map[static 65536 / 8], const uint8_t *two)
 {
@@ -599,18 +596,80 @@ static bool bitmap_has(const uint8_t map[static 65536 / 8], const uint8_t *two)
 	return map[v >> 3] & (1u << (v & 7));
 }
 
+/* A modulus right after a DER INTEGER header (02 81|82 LEN.. 00) is inside
+ * a DER key or certificate: the DER scanners judge those. */
+static bool in_der_integer(const uint8_t *data, size_t at, size_t mlen)
+{
+	size_t ilen = mlen + 1; /* the sign byte */
+	if (at < 3 || data[at - 1] != 0)
+		return false;
+	if (data[at - 3] == 0x02 && data[at - 2] == ilen)
+		return true;
+	if (at >= 4 && data[at - 4] == 0x02 && data[at - 3] == 0x81 && data[at - 2] == ilen)
+		return true;
+	return at >= 5 && data[at - 5] == 0x02 && data[at - 4] == 0x82 &&
+	       ((size_t)data[at - 3] << 8 | data[at - 2]) == ilen;
+}
+
+/* Length of the needle that matches at `at` (0: none); sets *hit. */
+static size_t needle_match(const needle *nd, size_t nn, const uint8_t *data, size_t len,
+			   size_t at, const needle **hit)
+{
+	for (size_t i = 0; i < nn; i++) {
+		if (memcmp(data + at, nd[i].head, 32) != 0)
+			continue;
+		if (!nd[i].modulus) {
+			*hit = &nd[i];
+			return 32;
+		}
+		size_t ml = nd[i].d->modulus_len;
+		if (ml <= len - at && memcmp(data + at, nd[i].d->modulus, ml) == 0 &&
+		    !in_der_integer(data, at, ml)) {
+			*hit = &nd[i];
+			return ml;
+		}
+	}
+	return 0;
+}
+
+static void report_needle(scan *s, const needle *n, size_t at)
+{
+	char loc[48];
+	int r = snprintf(loc, sizeof(loc), "offset %zu", at);
+	if (r < 0 || (size_t)r >= sizeof(loc))
+		loc[0] = '\0';
+	s->findings++;
+	if (n->modulus) { /* SB-09 when TAs load from the REE FS: decided at the end */
+		boot_optee_ta_key(s->a, s->file, at, n->d);
+		return;
+	}
+	audit_report(s->a, "KEY-03", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_NO, s->file, loc,
+		     "Provision the device's root of trust with a key of your own; a fused demo "
+		     "key hash needs factory rework.",
+		     "the SPKI SHA-256 of the %s %s key from %s is embedded", BOOT_DENY_ADJ(n->d),
+		     n->d->type, n->d->where);
+}
+
 static void scan_hashes(scan *s, const uint8_t *data, size_t len)
 {
 	if (len < 32)
 		return;
-	uint8_t first2[65536 / 8] = {0}, inner2[65536 / 8] = {0};
-	for (size_t i = 0; i < boot_denylist_len; i++) {
-		bitmap_set(first2, boot_denylist[i].sha256);
-		for (size_t off = 0; off < HASH_STRIDE; off++)
-			bitmap_set(inner2, boot_denylist[i].sha256 + off);
+	needle nd[NEEDLES_MAX];
+	size_t nn = 0;
+	const boot_denykey *d;
+	for (size_t i = 0; (d = boot_deny_at(s->a, i)) != NULL && nn + 2 <= NEEDLES_MAX; i++) {
+		nd[nn++] = (needle){ d->sha256, d, false };
+		if (d->ta && d->modulus_len >= 32)
+			nd[nn++] = (needle){ d->modulus, d, true };
 	}
-	size_t next = 0; /* the first start not inside a hash already reported */
-	/* q + 1 < len: every hash (at + 32 <= len) has its q at <= at + 15 */
+	uint8_t first2[65536 / 8] = {0}, inner2[65536 / 8] = {0};
+	for (size_t i = 0; i < nn; i++) {
+		bitmap_set(first2, nd[i].head);
+		for (size_t off = 0; off < HASH_STRIDE; off++)
+			bitmap_set(inner2, nd[i].head + off);
+	}
+	size_t next = 0; /* the first start not inside a needle already reported */
+	/* q + 1 < len: every needle (at + 32 <= len) has its q at <= at + 15 */
 	for (size_t q = 0; q + 1 < len && s->findings < BOOT_KEYS_MAX_FINDINGS; q += HASH_STRIDE) {
 		if (!bitmap_has(inner2, data + q))
 			continue;
@@ -620,21 +679,12 @@ static void scan_hashes(scan *s, const uint8_t *data, size_t len)
 			size_t at = q - back;
 			if (at + 32 > len || !bitmap_has(first2, data + at))
 				continue;
-			const boot_denykey *d = boot_denylist_find(data + at);
-			if (!d)
+			const needle *hit = NULL;
+			size_t hl = needle_match(nd, nn, data, len, at, &hit);
+			if (!hl)
 				continue;
-			char loc[48];
-			int r = snprintf(loc, sizeof(loc), "offset %zu", at);
-			if (r < 0 || (size_t)r >= sizeof(loc))
-				loc[0] = '\0';
-			s->findings++;
-			audit_report(s->a, "KEY-03", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_NO,
-				     s->file, loc,
-				     "Provision the device's root of trust with a key of your own; a "
-				     "fused demo key hash needs factory rework.",
-				     "the SPKI SHA-256 of the published %s demo key from %s is embedded",
-				     d->type, d->where);
-			next = at + 32;
+			report_needle(s, hit, at);
+			next = at + hl;
 			if (s->findings >= BOOT_KEYS_MAX_FINDINGS)
 				break;
 		}

@@ -124,6 +124,11 @@ audit_boot_state **audit_ctx_boot_state(audit_ctx *a)
 	return a ? &a->boot : NULL;
 }
 
+const audit_denyset *audit_ctx_denyset(const audit_ctx *a)
+{
+	return a ? a->deny : NULL;
+}
+
 void audit_progress(audit_ctx *a, const char *what)
 {
 	if (a->progress)

@@ -47,6 +47,7 @@ struct audit_ctx {
 	audit_progress_fn progress;
 	void *progress_ctx;
 	audit_boot_state *boot; /* the boot checks' state across inputs */
+	const audit_denyset *deny; /* --deny-keys, borrowed from the run */
 };
 
 int audit_ctx_new(audit_ctx **out, ward_error *err) WARD_INTERNAL WARD_NODISCARD;

@@ -40,6 +40,11 @@ audit_kind audit_detect(const char *name, const uint8_t *data, size_t len)
 		return has(data, probe, "images") && has(data, probe, "configurations") ? AUDIT_K_FIT
 											 : AUDIT_K_DTB;
 	}
+	if (len >= 20 && memcmp(data, "HSTO", 4) == 0)
+		return AUDIT_K_TA;
+	if ((len >= 4 && memcmp(data, "OPTE", 4) == 0) || name_is(base, "tee.bin") ||
+	    name_is(base, "tee-*.bin") || name_is(base, "tee.elf"))
+		return AUDIT_K_OPTEE;
 	if (name_is(base, "extlinux.conf") || name_is(base, "syslinux.cfg") ||
 	    (name_is(base, "*.conf") && has_nocase(data, head, "\nlabel ") && has_nocase(data, head, "append ")))
 		return AUDIT_K_EXTLINUX;
@@ -87,6 +92,8 @@ int audit_check_file(audit_ctx *a, audit_kind kind, const char *file, const uint
 	case AUDIT_K_FIT:
 	case AUDIT_K_KEY:
 	case AUDIT_K_EXTLINUX:
+	case AUDIT_K_TA:
+	case AUDIT_K_OPTEE:
 		return audit_boot_check(a, kind, file, data, len, err);
 	case AUDIT_K_UNKNOWN:
 		break;

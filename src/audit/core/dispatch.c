@@ -41,3 +41,17 @@ __attribute__((weak)) int audit_keys_scan(audit_ctx *a, const char *file, const 
 	(void)err;
 	return 0;
 }
+
+__attribute__((weak)) int audit_denyset_load(audit_denyset **out, const char *file, const uint8_t *data,
+					     size_t len, ward_error *err)
+{
+	(void)data;
+	(void)len;
+	*out = NULL;
+	return ward_err(err, WARD_EINVAL, "%s: this build has no key checks", file);
+}
+
+__attribute__((weak)) void audit_denyset_free(audit_denyset *d)
+{
+	(void)d;
+}

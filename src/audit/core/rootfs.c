@@ -582,7 +582,7 @@ static int scan_file(void *vctx, const char *path, const uint8_t *data, size_t l
 		bool boot_area = strncmp(path, "/boot/", 6) == 0;
 		/* key files were just scanned by audit_keys_scan: dispatching
 		 * them again would report each key twice */
-		bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_DOCKER_DAEMON ||
+		bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_DOCKER_DAEMON || k == AUDIT_K_TA ||
 				(boot_area && k != AUDIT_K_UNKNOWN && k != AUDIT_K_KEY);
 		if (dispatch)
 			rc = audit_check_file(a, k, path, data, len, s->err);

@@ -18,6 +18,7 @@
 #define AUDIT_LIMIT_WAIVER_BYTES ((size_t)1 << 20)
 
 WARD_DEFINE_AUTO(audit_ctx *, audit_ctx_free)
+WARD_DEFINE_AUTO(audit_denyset *, audit_denyset_free)
 WARD_DEFINE_AUTO(audit_fs *, audit_fs_free)
 
 int ward_audit_severity_parse(const char *name)
@@ -92,7 +93,7 @@ static int audit_input(audit_ctx *a, const char *path, ward_error *err)
 int ward_audit_run(char **report, size_t *report_len, int *failed, const char *const *inputs, size_t n_inputs,
 		   const ward_audit_opts *opts, ward_error *err)
 {
-	if (!opts || opts->version != WARD_AUDIT_OPTS_VERSION)
+	if (!opts || opts->version < 1 || opts->version > WARD_AUDIT_OPTS_VERSION)
 		return ward_err(err, WARD_EINVAL, "audit: options of an unknown version");
 	if (opts->format != WARD_AUDIT_HUMAN && opts->format != WARD_AUDIT_JSON && opts->format != WARD_AUDIT_SARIF)
 		return ward_err(err, WARD_EINVAL, "audit: unknown report format");
@@ -113,6 +114,17 @@ int ward_audit_run(char **report, size_t *report_len, int *failed, const char *c
 			rc = audit_ctx_load_waivers(a, w.ptr ? w.ptr : (const uint8_t *)"", w.len, err);
 		if (rc)
 			return rc;
+	}
+	WARD_AUTO(audit_denyset_free) audit_denyset *deny = NULL;
+	if (opts->version >= 2 && opts->deny_keys) {
+		WARD_AUTO(buf_dispose) ward_buf k = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
+		rc = fs_read_file(&k, opts->deny_keys, AUDIT_LIMIT_CONFIG_BYTES, err);
+		if (!rc)
+			rc = audit_denyset_load(&deny, opts->deny_keys, k.ptr ? k.ptr : (const uint8_t *)"",
+						k.len, err);
+		if (rc)
+			return rc;
+		a->deny = deny;
 	}
 	for (size_t i = 0; i < n_inputs; i++) {
 		rc = audit_input(a, inputs[i], err);

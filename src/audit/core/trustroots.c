@@ -191,6 +191,7 @@ int audit_check_trust_roots(audit_ctx *a, audit_fs *fs, ward_error *err)
 		rc = audit_ctx_new(&probe, err);
 		if (rc)
 			break;
+		probe->deny = a->deny; /* the team's own keys count too */
 		ward_error perr = { 0 };
 		if (audit_keys_scan(probe, r->path[i], key.ptr, key.len, false, &perr) == 0) {
 			bool hit = false;

@@ -16,13 +16,14 @@ enum { EXIT_AUDIT_FAILED = 1 };
 
 static const char usage[] =
 	"usage: ward audit [--format human|json|sarif] [--fail-on SEVERITY] [--waivers FILE]\n"
-	"                  [--time @SECONDS] INPUT...\n"
+	"                  [--deny-keys FILE] [--time @SECONDS] INPUT...\n"
 	"\n"
 	"Audits a firmware before it ships.  Each INPUT is detected by content: a\n"
 	"directory, tar archive, ext2/3/4 or squashfs image is a root filesystem\n"
 	"(images are read in place, never mounted); U-Boot and kernel .config,\n"
 	"U-Boot binaries, environments, DTB/FIT, compose files, daemon.json and key\n"
-	"files are checked on their own.  All inputs of a run are one product.\n"
+	"files, OP-TEE TAs and tee.bin are checked on their own.  All inputs of a\n"
+	"run are one product.\n"
 	"\n"
 	"options:\n"
 	"  -f, --format FMT     human (default), json, or sarif (SARIF 2.1.0)\n"
@@ -32,6 +33,11 @@ static const char usage[] =
 	"                       \"reason\",\"expires\":\"YYYY-MM-DD\"}]} or text lines\n"
 	"                       \"ID PATH YYYY-MM-DD REASON\" (PATH * for any); after\n"
 	"                       its date a waiver no longer applies and is reported\n"
+	"  -d, --deny-keys FILE your own keys that must never sign the product\n"
+	"                       (development or leaked keys): PEM public keys,\n"
+	"                       certificates or private keys (only the public half\n"
+	"                       is used); they count like the built-in published\n"
+	"                       demo keys in every key check\n"
 	"  -t, --time @SECONDS  reference time for waiver expiry (tests)\n"
 	"\n"
 	"exit status: 0 no finding at or above --fail-on, 1 findings at or above it,\n"
@@ -62,13 +68,14 @@ int cmd_audit(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "fail-on", required_argument, NULL, 'F' },
 		{ "waivers", required_argument, NULL, 'w' },
+		{ "deny-keys", required_argument, NULL, 'd' },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	ward_audit_opts o = WARD_AUDIT_OPTS_INIT;
 	int c;
-	while ((c = getopt_long(argc, argv, "f:F:w:t:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:F:w:d:t:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "human") == 0)
@@ -86,6 +93,7 @@ int cmd_audit(int argc, char **argv)
 				goto bad;
 			break;
 		case 'w': o.waivers = optarg; break;
+		case 'd': o.deny_keys = optarg; break;
 		case 't': {
 			char *end;
 			errno = 0;
