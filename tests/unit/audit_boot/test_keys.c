@@ -10,11 +10,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "audit/boot/boot.h"
+#include "audit/boot/boot_int.h"
 #include "double.h"
 
 static char *read_shared(const char *rel, size_t *len)
@@ -348,6 +349,87 @@ static void test_many_begin_lines_then_keys(void **state)
 	free(pem);
 }
 
+/* The built-in denylist as gen_denylist.py embeds it: each fingerprint is
+ * the SHA-256 of the SPKI shipped with it, each RSA modulus is that key's,
+ * the table is sorted (boot_deny_find's binary search), and exactly the
+ * OP-TEE TA-signing keys are marked as such. */
+static void test_denylist_table(void **state)
+{
+	(void)state;
+	size_t ta = 0;
+	for (size_t i = 0; i < boot_denylist_len; i++) {
+		const boot_denykey *d = &boot_denylist[i];
+		uint8_t fp[32];
+		assert_true(EVP_Digest(d->spki, d->spki_len, fp, NULL, EVP_sha256(), NULL));
+		assert_memory_equal(fp, d->sha256, 32);
+		assert_ptr_equal(boot_deny_find(NULL, fp), d);
+		assert_ptr_equal(boot_deny_at(NULL, i), d);
+		if (i > 0)
+			assert_true(memcmp(boot_denylist[i - 1].sha256, d->sha256, 32) < 0);
+		const unsigned char *p = d->spki;
+		EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)d->spki_len);
+		assert_non_null(k);
+		BIGNUM *n = NULL;
+		if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
+			assert_true(EVP_PKEY_get_bn_param(k, "n", &n));
+			uint8_t mod[1024];
+			int ml = BN_bn2bin(n, mod);
+			assert_int_equal((size_t)ml, d->modulus_len);
+			assert_memory_equal(mod, d->modulus, d->modulus_len);
+		} else {
+			assert_null(d->modulus);
+		}
+		ta += d->ta;
+		assert_int_equal(d->ta, strstr(d->where, "optee") != NULL);
+		assert_false(d->own);
+		BN_free(n);
+		EVP_PKEY_free(k);
+	}
+	assert_int_equal(ta, 2); /* OP-TEE's default.pem, LmP's opteedev.key */
+	assert_null(boot_deny_at(NULL, boot_denylist_len));
+}
+
+/* SB-09's half in the key detector: OP-TEE's default.pem modulus as raw
+ * bytes (how tee.bin carries it) at every offset; with no TA in the run the
+ * verdict at the end is KEY-03.  The same bytes inside a DER INTEGER are
+ * the DER scanners' to judge. */
+static void test_ta_modulus_every_offset(void **state)
+{
+	(void)state;
+	EVP_PKEY *k = demo_pub("optee-default.pub.pem");
+	BIGNUM *n = NULL;
+	assert_true(EVP_PKEY_get_bn_param(k, "n", &n));
+	uint8_t mod[256];
+	assert_int_equal(BN_bn2bin(n, mod), 256);
+	for (size_t at = 0; at < 40; at++) {
+		uint8_t *b = blob_with(mod, 256, 300, at);
+		scan(b, 300, "tee.bin", false);
+		assert_int_equal(double_count, 0); /* decided at the end of the run */
+		ward_error err = {0};
+		assert_int_equal(audit_boot_finish(NULL, &err), 0);
+		assert_int_equal(double_has("KEY-03"), 1);
+		free(b);
+	}
+	/* one byte short of the whole modulus: nothing */
+	uint8_t *b = blob_with(mod, 255, 300, 10);
+	b[265] ^= 0xff;
+	scan(b, 300, "tee.bin", false);
+	ward_error err = {0};
+	assert_int_equal(audit_boot_finish(NULL, &err), 0);
+	assert_int_equal(double_count, 0);
+	free(b);
+	/* 02 82 01 01 00 MODULUS: inside a DER key, not a raw one */
+	uint8_t der[261] = {0x02, 0x82, 0x01, 0x01, 0x00};
+	memcpy(der + 5, mod, 256);
+	b = blob_with(der, sizeof(der), 400, 50);
+	scan(b, 400, "tee.bin", false);
+	assert_int_equal(audit_boot_finish(NULL, &err), 0);
+	assert_int_equal(double_has("KEY-03"), 0);
+	free(b);
+	BN_free(n);
+	EVP_PKEY_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +444,8 @@ int main(void)
 		cmocka_unit_test(test_openssh_private),
 		cmocka_unit_test(test_truncated_inputs),
 		cmocka_unit_test(test_many_begin_lines_then_keys),
+		cmocka_unit_test(test_denylist_table),
+		cmocka_unit_test(test_ta_modulus_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
