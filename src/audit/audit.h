@@ -113,10 +113,19 @@ typedef enum audit_kind {
 	AUDIT_K_EXTLINUX,      /* extlinux.conf (U-Boot distro boot, syslinux syntax) */
 	AUDIT_K_TA,            /* OP-TEE trusted application (signed header "HSTO") */
 	AUDIT_K_OPTEE,         /* OP-TEE OS binary (tee.bin, tee-pager*.bin) */
+	AUDIT_K_KERNEL_IMAGE,  /* Linux kernel image (vmlinuz, Image.gz, bzImage, uImage) */
 } audit_kind;
 
 /* Sniffs the kind of a file from its name and first bytes. */
 audit_kind audit_detect(const char *name, const uint8_t *data, size_t len) WARD_INTERNAL;
+
+/* Whether a file name is a kernel image's (vmlinuz*, Image.gz, bzImage...). */
+bool audit_kernel_name(const char *base) WARD_INTERNAL;
+/* KEY-06 for the keys built into a compressed kernel image: the payload is
+ * decompressed (bounded) and scanned; an uncompressed image is left to the
+ * key scan of the file itself.  WARD_EINVAL when the payload is corrupt. */
+int audit_check_kernel_image(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+			     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
 /* Runs the checks for one file of a known kind.  `file` names it in
  * findings (an input path, or an image path for files inside a rootfs). */

@@ -40,6 +40,11 @@ audit_kind audit_detect(const char *name, const uint8_t *data, size_t len)
 		return has(data, probe, "images") && has(data, probe, "configurations") ? AUDIT_K_FIT
 											 : AUDIT_K_DTB;
 	}
+	if (audit_kernel_name(base) || (len >= 0x206 && memcmp(data + 0x202, "HdrS", 4) == 0) ||
+	    (len >= 0x40 && memcmp(data + 0x38, "ARM\x64", 4) == 0) ||
+	    (len >= 16 && data[0] == 'M' && data[1] == 'Z' && memcmp(data + 4, "zimg", 4) == 0) ||
+	    (len >= 64 && memcmp(data, "\x27\x05\x19\x56", 4) == 0 && data[30] == 2 /* IH_TYPE_KERNEL */))
+		return AUDIT_K_KERNEL_IMAGE;
 	if (len >= 20 && memcmp(data, "HSTO", 4) == 0)
 		return AUDIT_K_TA;
 	if ((len >= 4 && memcmp(data, "OPTE", 4) == 0) || name_is(base, "tee.bin") ||
@@ -83,6 +88,8 @@ int audit_check_file(audit_ctx *a, audit_kind kind, const char *file, const uint
 		return audit_check_compose(a, file, data, len, err);
 	case AUDIT_K_DOCKER_DAEMON:
 		return audit_check_daemon_json(a, file, data, len, err);
+	case AUDIT_K_KERNEL_IMAGE:
+		return audit_check_kernel_image(a, file, data, len, err);
 	case AUDIT_K_UBOOT_CONFIG:
 	case AUDIT_K_KERNEL_CONFIG:
 	case AUDIT_K_UBOOT_BIN:

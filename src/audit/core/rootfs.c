@@ -575,15 +575,18 @@ static int scan_file(void *vctx, const char *path, const uint8_t *data, size_t l
 	audit_ctx *a = s->a;
 	audit_progress(a, path);
 	const char *base = strrchr(path, '/') + 1;
-	int rc = audit_keys_scan(a, path, data, len, true, s->err);
-	audit_kind k = AUDIT_K_UNKNOWN;
+	audit_kind k = audit_detect(base, data, len);
+	static const char *const kernel_dirs[] = { "/boot", "/lib/modules", "/usr/lib/modules", "/usr/lib/linux" };
+	bool kernel = k == AUDIT_K_KERNEL_IMAGE && under(path, kernel_dirs, WARD_ARRAY_LEN(kernel_dirs));
+	/* a kernel image's keys are scanned by its own check (decompressed) */
+	int rc = kernel ? 0 : audit_keys_scan(a, path, data, len, true, s->err);
 	if (!rc) {
-		k = audit_detect(base, data, len);
 		bool boot_area = strncmp(path, "/boot/", 6) == 0;
 		/* key files were just scanned by audit_keys_scan: dispatching
 		 * them again would report each key twice */
-		bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_DOCKER_DAEMON || k == AUDIT_K_TA ||
-				(boot_area && k != AUDIT_K_UNKNOWN && k != AUDIT_K_KEY);
+		bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_DOCKER_DAEMON || k == AUDIT_K_TA || kernel ||
+				(boot_area && k != AUDIT_K_UNKNOWN && k != AUDIT_K_KEY &&
+				 k != AUDIT_K_KERNEL_IMAGE);
 		if (dispatch)
 			rc = audit_check_file(a, k, path, data, len, s->err);
 	}

@@ -69,7 +69,9 @@ static int audit_input(audit_ctx *a, const char *path, ward_error *err)
 		int rc = read_head(path, head, sizeof(head), &got, err);
 		if (rc)
 			return rc;
-		rootfs = is_rootfs(head, got);
+		const char *base = strrchr(path, '/');
+		/* a compressed kernel (vmlinuz, Image.gz) is not a compressed tar */
+		rootfs = is_rootfs(head, got) && !audit_kernel_name(base ? base + 1 : path);
 	}
 	if (rootfs) {
 		WARD_AUTO(audit_fs_free) audit_fs *fs = NULL;
