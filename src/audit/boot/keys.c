@@ -9,8 +9,10 @@
  * and for the raw 32-byte SPKI hashes of the denylist (TF-A ROTPK hashes).
  * Fingerprints are SHA-256 of the DER SPKI, as in data/demo-keys.tsv.
  */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -312,7 +314,56 @@ static EVP_PKEY *openssh_private_pub(const uint8_t *d, size_t n)
 
 /* ---- PEM blocks ------------------------------------------------------------ */
 
-static EVP_PKEY *pem_load(const char *label, const uint8_t *block, size_t len, bool *is_private)
+/* KEY-04: a certificate whose subject says it is not for production
+ * ("Development CA", "Test Org", "example.com", "DO NOT TRUST"), by whole
+ * words of its CN and O, so "Devices" or "Contest" stay silent.  Not when
+ * the key itself is a published one (KEY-01 says more), nor in the paths
+ * where sample certificates belong (SEC-01's allowlist). */
+static void cert_naming(scan *s, X509 *x, size_t offset)
+{
+	static const char *const words[] = { "dev", "development", "test", "testing", "example", "sample",
+					     "demo", "insecure", "dummy" };
+	if (!x || (s->in_rootfs && sec01_allowed(s->file)))
+		return;
+	const X509_NAME *name = X509_get_subject_name(x);
+	static const int nids[] = { NID_commonName, NID_organizationName };
+	for (size_t n = 0; n < WARD_ARRAY_LEN(nids); n++) {
+		char v[256];
+		if (X509_NAME_get_text_by_NID(name, nids[n], v, (int)sizeof(v)) <= 0)
+			continue;
+		const char *hit = NULL;
+		if (strcasestr(v, "do not trust"))
+			hit = "DO NOT TRUST";
+		for (char *w = v; *w && !hit;) {
+			while (*w && !isalnum((unsigned char)*w))
+				w++;
+			char *e = w;
+			while (*e && isalnum((unsigned char)*e))
+				e++;
+			for (size_t i = 0; i < WARD_ARRAY_LEN(words) && !hit; i++)
+				if ((size_t)(e - w) == strlen(words[i]) && strncasecmp(w, words[i], (size_t)(e - w)) == 0)
+					hit = words[i];
+			w = e;
+		}
+		if (!hit)
+			continue;
+		char loc[48];
+		snprintf(loc, sizeof(loc), "offset %zu", offset);
+		s->findings++;
+		audit_report(s->a, "KEY-04", AUDIT_MEDIUM, AUDIT_PROCESS,
+			     s->in_rootfs ? AUDIT_OTA_YES : AUDIT_OTA_BOOT, s->file, loc,
+			     "Issue production certificates from a production CA held offline; keep "
+			     "development and test certificates out of release images.",
+			     "certificate %s \"%.120s\" names a non-production key (\"%s\")",
+			     nids[n] == NID_commonName ? "CN" : "O", v, hit);
+		ERR_clear_error();
+		return;
+	}
+	ERR_clear_error();
+}
+
+static EVP_PKEY *pem_load(const char *label, const uint8_t *block, size_t len, bool *is_private,
+			  X509 **cert)
 {
 	if (len > BOOT_PEM_MAX)
 		return NULL;
@@ -328,9 +379,13 @@ static EVP_PKEY *pem_load(const char *label, const uint8_t *block, size_t len, b
 	} else if (strcmp(label, "PUBLIC KEY") == 0) {
 		k = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
 	} else if (strcmp(label, "CERTIFICATE") == 0) {
-		WARD_AUTO(X509_free) X509 *x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+		X509 *x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
 		if (x)
 			k = X509_get_pubkey(x);
+		if (k)
+			*cert = x;
+		else
+			X509_free(x);
 	} else if (strcmp(label, "OPENSSH PRIVATE KEY") == 0) {
 		char *name = NULL, *header = NULL;
 		unsigned char *der = NULL;
@@ -420,7 +475,8 @@ static int scan_pem(scan *s, const uint8_t *data, size_t len)
 		}
 		size_t blen = (size_t)(e - data) + (size_t)r - at;
 		bool priv;
-		WARD_AUTO(EVP_PKEY_free) EVP_PKEY *k = pem_load(label, data + at, blen, &priv);
+		WARD_AUTO(X509_free) X509 *cert = NULL;
+		WARD_AUTO(EVP_PKEY_free) EVP_PKEY *k = pem_load(label, data + at, blen, &priv, &cert);
 		pos = (size_t)(e - data) + (size_t)r;
 		if (!k)
 			continue;
@@ -428,9 +484,12 @@ static int scan_pem(scan *s, const uint8_t *data, size_t len)
 		r = snprintf(form, sizeof(form), "PEM %s", label);
 		if (r < 0 || (size_t)r >= sizeof(form))
 			form[0] = '\0';
+		unsigned before = s->findings;
 		int rc = report_key(s, k, priv, form, at);
 		if (rc)
 			return rc;
+		if (s->findings == before)
+			cert_naming(s, cert, at);
 	}
 	return 0;
 }
@@ -710,7 +769,11 @@ static int scan_der_file(scan *s, const uint8_t *data, size_t len)
 		WARD_AUTO(EVP_PKEY_free) EVP_PKEY *xk = X509_get_pubkey(x);
 		ERR_clear_error();
 		s->whole_der = true;
-		return xk ? report_key(s, xk, false, "DER certificate", 0) : 0;
+		unsigned before = s->findings;
+		int rc = xk ? report_key(s, xk, false, "DER certificate", 0) : 0;
+		if (!rc && xk && s->findings == before)
+			cert_naming(s, x, 0);
+		return rc;
 	}
 	return 0; /* a bare DER SPKI is found by scan_der */
 }

@@ -37,7 +37,9 @@ static int collect(void *ctx, const char *path, audit_ftype type, uint64_t size)
 	size_t dl = (size_t)(slash - path);
 	if (type == AUDIT_F_DIR || n->n >= SSHD_INCLUDE_FILES)
 		return 0;
-	if (dl != strlen(n->dir) || strncmp(path, n->dir, dl) != 0)
+	/* the image root's files are "/NAME": their directory part is empty */
+	size_t want = strcmp(n->dir, "/") == 0 ? 0 : strlen(n->dir);
+	if (dl != want || strncmp(path, n->dir, dl) != 0)
 		return 0; /* deeper than the pattern's directory */
 	if (fnmatch(n->pattern, slash + 1, FNM_PERIOD) != 0)
 		return 0;

@@ -67,6 +67,20 @@ static void include_after_a_setting_does_not_override_it(void **state)
 	assert_string_equal(s.permit_empty_passwords, "yes"); /* relative Include, "=" syntax */
 }
 
+static void include_glob_in_the_image_root(void **state)
+{
+	(void)state;
+	struct tentry t[] = {
+		{ "/etc/ssh/sshd_config", "Include /*.conf\n", NULL },
+		{ "/zz-debug.conf", "PermitRootLogin yes\n", NULL },
+		{ "/etc/deeper.conf", "PasswordAuthentication no\n", NULL }, /* not in / itself */
+	};
+	audit_sshd s = eff(t, WARD_ARRAY_LEN(t));
+	assert_string_equal(s.permit_root_login, "yes");
+	assert_non_null(strstr(s.where_root, "/zz-debug.conf"));
+	assert_string_equal(s.password_authentication, "yes"); /* OpenSSH's default */
+}
+
 static void match_blocks_are_not_global(void **state)
 {
 	(void)state;
@@ -155,6 +169,7 @@ int main(void)
 		cmocka_unit_test(first_match_wins_and_dropins_come_where_included),
 		cmocka_unit_test(include_after_a_setting_does_not_override_it),
 		cmocka_unit_test(match_blocks_are_not_global),
+		cmocka_unit_test(include_glob_in_the_image_root),
 		cmocka_unit_test(include_loop_is_a_limit),
 		cmocka_unit_test(include_fan_out_is_a_limit),
 		cmocka_unit_test(auth04_fires_on_root_login_and_is_silent_when_hardened),

@@ -349,6 +349,77 @@ static void test_many_begin_lines_then_keys(void **state)
 	free(pem);
 }
 
+/* A PEM certificate (nul-terminated, malloc'd) for pub with subject
+ * CN=cn, O=org, signed by a fresh key. */
+static char *cert_pem(EVP_PKEY *pub, const char *cn, const char *org, size_t *len)
+{
+	EVP_PKEY *ca = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *x = X509_new();
+	assert_non_null(x);
+	X509_NAME *name = X509_get_subject_name(x);
+	assert_true(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)org, -1, -1, 0));
+	assert_true(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0));
+	assert_true(X509_set_issuer_name(x, name));
+	assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 1));
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+	assert_true(X509_set_pubkey(x, pub));
+	assert_true(X509_sign(x, ca, EVP_sha256()));
+	BIO *bio = BIO_new(BIO_s_mem());
+	assert_true(PEM_write_bio_X509(bio, x));
+	char *p;
+	long n = BIO_get_mem_data(bio, &p);
+	char *out = malloc((size_t)n + 1);
+	assert_non_null(out);
+	memcpy(out, p, (size_t)n);
+	out[n] = '\0';
+	*len = (size_t)n;
+	BIO_free(bio);
+	X509_free(x);
+	EVP_PKEY_free(ca);
+	return out;
+}
+
+/* KEY-04 by whole words of a certificate's CN and O. */
+static void test_cert_dev_naming(void **state)
+{
+	(void)state;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	static const struct {
+		const char *cn, *org;
+		size_t fires;
+	} cases[] = {
+		{ "Acme Development CA", "Acme", 1 },
+		{ "Update signing", "Test Org", 1 },
+		{ "DO NOT TRUST - AMI Test PK", "AMI", 1 },
+		{ "device.example.com", "Acme", 1 },
+		{ "Acme Devices CA", "Acme", 0 },     /* "Devices" is not "dev" */
+		{ "Contest Results", "Latest Ltd", 0 }, /* nor "test" inside a word */
+		{ "Acme Release CA 2026", "Acme", 0 },
+	};
+	for (size_t i = 0; i < WARD_ARRAY_LEN(cases); i++) {
+		size_t len;
+		char *pem = cert_pem(k, cases[i].cn, cases[i].org, &len);
+		scan(pem, len, "/etc/update/ca.crt", true);
+		assert_int_equal(double_has("KEY-04"), cases[i].fires);
+		assert_int_equal(double_count, cases[i].fires);
+		/* documentation ships sample certificates */
+		scan(pem, len, "/usr/share/doc/acme/ca.crt", true);
+		assert_int_equal(double_count, 0);
+		free(pem);
+	}
+	EVP_PKEY_free(k);
+	/* a published key named "Test": KEY-01 says it, not also KEY-04 */
+	EVP_PKEY *demo = demo_pub("optee-default.pub.pem");
+	size_t len;
+	char *pem = cert_pem(demo, "Test TA signing", "Test Org", &len);
+	scan(pem, len, "/etc/update/ca.crt", true);
+	assert_int_equal(double_has("KEY-01"), 1);
+	assert_int_equal(double_has("KEY-04"), 0);
+	free(pem);
+	EVP_PKEY_free(demo);
+}
+
 /* The built-in denylist as gen_denylist.py embeds it: each fingerprint is
  * the SHA-256 of the SPKI shipped with it, each RSA modulus is that key's,
  * the table is sorted (boot_deny_find's binary search), and exactly the
@@ -445,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_inputs),
 		cmocka_unit_test(test_many_begin_lines_then_keys),
 		cmocka_unit_test(test_denylist_table),
+		cmocka_unit_test(test_cert_dev_naming),
 		cmocka_unit_test(test_ta_modulus_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
