@@ -172,10 +172,11 @@ run "$ward" repo status "$work/release"
 kill "$srv_pid" 2>/dev/null; srv_pid=
 
 # ---------------------------------------------------------------------------
-say "10. Before it ships: ward audit of a sample firmware (rootfs + U-Boot + env + DTB)"
+say "10. Before it ships: ward audit of a sample firmware (rootfs + U-Boot + env + DTB + OP-TEE)"
 python3 scripts/sample_firmware.py "$work/firmware"
 fw() { echo "$work/firmware/$1/rootfs" "$work/firmware/$1/boot/u-boot.config" \
-       "$work/firmware/$1/boot/uboot.env" "$work/firmware/$1/boot/board.dtb"; }
+       "$work/firmware/$1/boot/uboot.env" "$work/firmware/$1/boot/board.dtb" \
+       "$work/firmware/$1/boot/tee.bin"; }
 set +e
 # shellcheck disable=SC2046
 run "$ward" audit --fail-on high $(fw shipped)

@@ -3,7 +3,8 @@
 OUT_DIR/shipped (a product with mistakes from every group of the field
 report) and OUT_DIR/hardened (the same product fixed).  Each has a rootfs
 directory and the boot chain: U-Boot .config, an environment image made by
-mkenvimage, and a device tree compiled by dtc."""
+mkenvimage, a device tree compiled by dtc, and OP-TEE (tee.bin, with a
+trusted application in the rootfs's /lib/optee_armtz)."""
 
 import os
 import subprocess
@@ -11,6 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
 import audit_rootfs  # noqa: E402  (the rootfs builders of the e2e test)
+import optee_ta  # noqa: E402  (OP-TEE's TA and tee.bin formats)
 
 UBOOT_SHIPPED = """# U-Boot 2023.01 Configuration
 CONFIG_BOOTDELAY=3
@@ -87,6 +89,30 @@ def main():
     if os.path.exists(demo):
         with open(demo) as f:
             write(os.path.join(out, "shipped", "rootfs", "etc", "swupdate", "public.pem"), f.read())
+    # OP-TEE: shipped with OP-TEE's published default.pem as its TA key (SB-09),
+    # hardened with the product's own key, which also signs its TA
+    key, pub = product_key(out)
+    default = os.path.join(os.path.dirname(demo), "optee-default.pub.pem")
+    optee(os.path.join(out, "shipped"), default if os.path.exists(default) else pub, key)
+    optee(os.path.join(out, "hardened"), pub, key)
+
+
+def optee(out, tee_key_pub, ta_key):
+    """tee.bin verifying TAs with tee_key_pub, and one TA signed by ta_key
+    in the rootfs, where tee-supplicant loads TAs from."""
+    write(os.path.join(out, "boot", "tee.bin"), optee_ta.make_tee_bin(tee_key_pub), "wb")
+    write(os.path.join(out, "rootfs", "lib", "optee_armtz", "8aaaf200-2450-11e4-abe2-0002a5d5c51b.ta"),
+          optee_ta.make_ta(ta_key), "wb")
+
+
+def product_key(out):
+    """The product's own TA-signing key (a fresh RSA-2048): private, public."""
+    key = os.path.join(out, "ta-signing.pem")
+    pub = os.path.join(out, "ta-signing.pub")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key],
+                   check=True, capture_output=True)
+    subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-out", pub], check=True)
+    return key, pub
 
 
 if __name__ == "__main__":
