@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	for (size_t i = 0; i < WARD_ARRAY_LEN(NAMES); i++) {
 		audit_kind k = audit_detect(NAMES[i], data, size);
-		if ((int)k < AUDIT_K_UNKNOWN || (int)k > AUDIT_K_KERNEL_IMAGE)
+		if ((int)k < AUDIT_K_UNKNOWN || (int)k > AUDIT_K_FIP)
 			abort();
 	}
 	audit_ctx *a = afz_ctx();

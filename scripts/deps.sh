@@ -12,6 +12,7 @@ PKGS=(
   python3 openssl strace curl ca-certificates debootstrap
   libfdt-dev u-boot-tools device-tree-compiler bison flex
   libext2fs-dev e2fsprogs libsquashfs-dev squashfs-tools squashfs-tools-ng
+  arm-trusted-firmware-tools xz-utils zstd lz4
 )
 if [ "${WARD_WITH_NODE:-1}" = 1 ]; then
   command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)

@@ -6,7 +6,7 @@
 #
 #   FUZZ_SECONDS=30          seconds per target
 #   FUZZ_TARGETS="json ..."  subset of: json metadata verify time shares pkcs11_uri change
-#                            dtb env compose kconfig keys tokens accounts sshd rootfs waivers optee kernel
+#                            dtb env compose kconfig keys tokens accounts sshd rootfs waivers optee kernel fip
 #   FUZZ_BUILD=build-fuzz    build directory (set up on first use)
 #   FUZZ_JOBS=1              parallel fuzzing processes per target
 #
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 seconds=${FUZZ_SECONDS:-30}
-targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri change dtb env compose kconfig keys tokens accounts sshd rootfs waivers optee kernel"}
+targets=${FUZZ_TARGETS:-"json metadata verify time shares pkcs11_uri change dtb env compose kconfig keys tokens accounts sshd rootfs waivers optee kernel fip"}
 build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 

@@ -114,6 +114,7 @@ typedef enum audit_kind {
 	AUDIT_K_TA,            /* OP-TEE trusted application (signed header "HSTO") */
 	AUDIT_K_OPTEE,         /* OP-TEE OS binary (tee.bin, tee-pager*.bin) */
 	AUDIT_K_KERNEL_IMAGE,  /* Linux kernel image (vmlinuz, Image.gz, bzImage, uImage) */
+	AUDIT_K_FIP,           /* TF-A firmware image package (fip.bin) */
 } audit_kind;
 
 /* Sniffs the kind of a file from its name and first bytes. */

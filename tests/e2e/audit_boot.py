@@ -814,6 +814,87 @@ def test_fit_verify_ecdsa(tmp):
             print('ok  ', line)
 
 
+def ward_ids(*args):
+    """ward audit --format json ARGS: (exit code, [(id, location)])."""
+    p = subprocess.run([os.environ['WARD_BIN'], 'audit', '--format', 'json', *args], capture_output=True,
+                       text=True, check=False)
+    try:
+        return p.returncode, [(f['id'], f['location']) for f in json.loads(p.stdout)['findings']]
+    except ValueError:
+        return p.returncode, p.stderr.strip()
+
+
+def verdict(name, got, want):
+    global checks
+    checks += 1
+    if got != want:
+        failures.append('%s: got %s, want %s' % (name, got, want))
+        print('FAIL %s: got %s' % (name, got))
+    else:
+        print('ok   %s' % name)
+
+
+def wbin(path, data):
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def test_boot_images(tmp):
+    """SB-07 and RB-03 from the boot images themselves, made by the real
+    tools: U-Boot's mkimage -T imximage (an i.MX IVT with and without a CSF)
+    and TF-A's cert_create and fiptool (a FIP without TBB certificates, with
+    NV counters left at 0, and advanced)."""
+    d = os.path.join(tmp, 'bootimg')
+    os.makedirs(d)
+    with open(os.path.join(d, 'u-boot.bin'), 'wb') as f:
+        f.write(os.urandom(200000))
+    for name, csf in (('u-boot.imx', ''), ('u-boot-signed.imx', 'CSF 0x2000\n')):
+        cfg = os.path.join(d, name + '.cfg')
+        write(cfg, 'IMAGE_VERSION 2\nBOOT_FROM sd\n%sDATA 4 0x020c4068 0xffffffff\n' % csf)
+        sh('mkimage', '-n', cfg, '-T', 'imximage', '-e', '0x17800000', '-d', os.path.join(d, 'u-boot.bin'),
+           os.path.join(d, name))
+    verdict('mkimage imximage without CSF: SB-07', ward_ids(os.path.join(d, 'u-boot.imx')),
+            (0, [('SB-07', 'IVT at offset 0')]))
+    verdict('mkimage imximage with a CSF: silent', ward_ids(os.path.join(d, 'u-boot-signed.imx')), (0, []))
+    # the image where the ROM reads it on an SD card: 1 KiB in
+    with open(os.path.join(d, 'u-boot.imx'), 'rb') as f:
+        wbin(os.path.join(d, 'u-boot-sdcard.bin'), b'\0' * 0x400 + f.read())
+    verdict('unsigned i.MX image at 1 KiB of a card image: SB-07',
+            ward_ids(os.path.join(d, 'u-boot-sdcard.bin')), (0, [('SB-07', 'IVT at offset 1024')]))
+
+    if not shutil.which('fiptool') or not shutil.which('cert_create'):
+        print('SKIP TF-A FIP: fiptool/cert_create not installed (arm-trusted-firmware-tools)')
+        return
+    imgs = {}
+    for n, size in (('bl2', 20000), ('bl31', 30000), ('bl33', 40000)):
+        imgs[n] = os.path.join(d, n + '.bin')
+        wbin(imgs[n], os.urandom(size))
+    images = ['--tb-fw', imgs['bl2'], '--soc-fw', imgs['bl31'], '--nt-fw', imgs['bl33']]
+    sh('fiptool', 'create', *images, os.path.join(d, 'fip-nottb.bin'))
+    verdict('FIP without TBB certificates: SB-07', ward_ids(os.path.join(d, 'fip-nottb.bin')),
+            (0, [('SB-07', 'FIP')]))
+    certs = []
+    for opt in ('tb-fw-cert', 'trusted-key-cert', 'soc-fw-key-cert', 'soc-fw-cert', 'nt-fw-key-cert',
+                'nt-fw-cert'):
+        certs += ['--' + opt, os.path.join(d, opt + '.crt')]
+    for name, tctr, ntctr, want in (('fip-ctr0.bin', 0, 0, [('RB-03', 'FIP')]), ('fip-ctr.bin', 5, 3, [])):
+        # cert_create 2.8.0 reads memory it never set: with meson's
+        # MALLOC_PERTURB_ it aborts for some values (1, 137, 255...)
+        env = {k: v for k, v in os.environ.items() if k != 'MALLOC_PERTURB_'}
+        sh('cert_create', '-n', '--key-alg', 'rsa', '--tfw-nvctr', str(tctr), '--ntfw-nvctr', str(ntctr),
+           *images, *certs, env=env)
+        sh('fiptool', 'create', *images, *certs, os.path.join(d, name))
+        verdict('cert_create NV counters %d/%d: %s' % (tctr, ntctr, want or 'silent'),
+                ward_ids(os.path.join(d, name)), (0, want))
+    # a FIP whose table of contents points past its end: refused, one line
+    with open(os.path.join(d, 'fip-ctr.bin'), 'rb') as f:
+        fip = bytearray(f.read())
+    fip[16 + 16:16 + 24] = (len(fip) + 1).to_bytes(8, 'little')
+    wbin(os.path.join(d, 'fip-bad.bin'), bytes(fip))
+    code, why = ward_ids(os.path.join(d, 'fip-bad.bin'))
+    verdict('FIP entry outside the file: invalid input', (code, 'outside the file' in str(why)), (18, True))
+
+
 def main():
     for tool in ('mkenvimage', 'mkimage', 'dtc', 'fdtput', 'fdtget', 'openssl'):
         if not shutil.which(tool):
@@ -828,6 +909,7 @@ def main():
         test_fit_verify_ecdsa(tmp)
         test_debian(tmp)
         test_kernel_dtbs(tmp)
+        test_boot_images(tmp)
     print('%d checks, %d failed' % (checks, len(failures)))
     return 1 if failures else 0
 

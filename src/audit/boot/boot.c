@@ -24,6 +24,8 @@ int audit_boot_check(audit_ctx *a, audit_kind kind, const char *file, const uint
 		return audit_keys_scan(a, file, data, len, false, err);
 	case AUDIT_K_EXTLINUX:
 		return boot_extlinux(a, file, data, len, err);
+	case AUDIT_K_FIP:
+		return boot_fip(a, file, data, len, err);
 	case AUDIT_K_TA:
 		return boot_ta(a, file, data, len, err);
 	case AUDIT_K_OPTEE: /* the TA-verification key: the key detector */

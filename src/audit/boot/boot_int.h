@@ -77,6 +77,14 @@ int boot_dtb(audit_ctx *a, const char *file, const uint8_t *data, size_t len, bo
 int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
 		   ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* bootimg.c.  A TF-A FIP: SB-07 without TBB certificates, RB-03 when their
+ * NV counters are all 0, and the key scan of the whole file. */
+bool boot_is_fip(const uint8_t *data, size_t len) WARD_INTERNAL;
+int boot_fip(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
+	     ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* SB-07: an i.MX boot image whose IVT has no CSF. */
+void boot_imx_ivt(audit_ctx *a, const char *file, const uint8_t *data, size_t len) WARD_INTERNAL;
+
 /* An OP-TEE signed TA (SHDR magic): KEY-05 against every denylisted RSA
  * key; counts it as a TA shipped on the filesystem (SB-09). */
 bool boot_is_ta(const uint8_t *data, size_t len) WARD_INTERNAL;

@@ -525,6 +525,7 @@ int boot_uboot_bin(audit_ctx *a, const char *file, const uint8_t *data, size_t l
 			     "Check the binary's control DTB by other means (extract it with dtc or fdtdump).",
 			     "could not be checked: the search for the control DTB stopped after "
 			     "%d times the file's size in candidate blobs", BOOT_FDT_SCAN_FACTOR);
+	boot_imx_ivt(a, file, data, len);
 	int ver = bin_version(data, len);
 	if (best != SIZE_MAX) {
 		const uint8_t *fdt = best_fdt;

@@ -45,6 +45,8 @@ audit_kind audit_detect(const char *name, const uint8_t *data, size_t len)
 	    (len >= 16 && data[0] == 'M' && data[1] == 'Z' && memcmp(data + 4, "zimg", 4) == 0) ||
 	    (len >= 64 && memcmp(data, "\x27\x05\x19\x56", 4) == 0 && data[30] == 2 /* IH_TYPE_KERNEL */))
 		return AUDIT_K_KERNEL_IMAGE;
+	if (len >= 56 && memcmp(data, "\x01\x00\x64\xaa", 4) == 0)
+		return AUDIT_K_FIP;
 	if (len >= 20 && memcmp(data, "HSTO", 4) == 0)
 		return AUDIT_K_TA;
 	if ((len >= 4 && memcmp(data, "OPTE", 4) == 0) || name_is(base, "tee.bin") ||
@@ -101,6 +103,7 @@ int audit_check_file(audit_ctx *a, audit_kind kind, const char *file, const uint
 	case AUDIT_K_EXTLINUX:
 	case AUDIT_K_TA:
 	case AUDIT_K_OPTEE:
+	case AUDIT_K_FIP:
 		return audit_boot_check(a, kind, file, data, len, err);
 	case AUDIT_K_UNKNOWN:
 		break;
