@@ -307,6 +307,18 @@ def main():
                 (code, f, err))
         shutil.rmtree(root)
 
+        # boot binaries in a rootfs's /boot: each key reported once, not once by the
+        # image-wide scan and again by the file's own check
+        root = os.path.join(tmp, "rootfs")
+        der = openssl("pkey", "-pubin", "-in", os.path.join(DEMO, "uboot-dev.pub.pem"), "-outform", "DER")
+        put(os.path.join(root, "boot", "u-boot.bin"), os.urandom(5000) + der + os.urandom(5000))
+        put(os.path.join(root, "boot", "tee.bin"), o.make_tee_bin(os.path.join(DEMO, "optee-default.pub.pem")))
+        code, f, err = audit(root)
+        keys = sorted((x["id"], x["file"]) for x in f if x["id"].startswith("KEY"))
+        r.check("u-boot.bin and tee.bin in /boot: one finding per key",
+                keys == [("KEY-01", "/boot/u-boot.bin"), ("KEY-03", "/boot/tee.bin")], (code, keys, err))
+        shutil.rmtree(root)
+
         # a published key as a DER SPKI inside tee.bin: KEY-01 once, not also KEY-03
         put(tee, o.make_tee_bin(os.path.join(DEMO, "optee-default.pub.pem"), der=True))
         code, f, err = audit(tee)

@@ -578,18 +578,17 @@ static int scan_file(void *vctx, const char *path, const uint8_t *data, size_t l
 	audit_kind k = audit_detect(base, data, len);
 	static const char *const kernel_dirs[] = { "/boot", "/lib/modules", "/usr/lib/modules", "/usr/lib/linux" };
 	bool kernel = k == AUDIT_K_KERNEL_IMAGE && under(path, kernel_dirs, WARD_ARRAY_LEN(kernel_dirs));
-	/* a kernel image's keys are scanned by its own check (decompressed) */
-	int rc = kernel ? 0 : audit_keys_scan(a, path, data, len, true, s->err);
-	if (!rc) {
-		bool boot_area = strncmp(path, "/boot/", 6) == 0;
-		/* key files were just scanned by audit_keys_scan: dispatching
-		 * them again would report each key twice */
-		bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_DOCKER_DAEMON || k == AUDIT_K_TA || kernel ||
-				(boot_area && k != AUDIT_K_UNKNOWN && k != AUDIT_K_KEY &&
-				 k != AUDIT_K_KERNEL_IMAGE);
-		if (dispatch)
-			rc = audit_check_file(a, k, path, data, len, s->err);
-	}
+	bool boot_area = strncmp(path, "/boot/", 6) == 0;
+	/* found by content wherever they are: TAs, tee.bin, FIPs */
+	bool blob = k == AUDIT_K_TA || k == AUDIT_K_OPTEE || k == AUDIT_K_FIP;
+	bool dispatch = k == AUDIT_K_COMPOSE || k == AUDIT_K_DOCKER_DAEMON || kernel || blob ||
+			(boot_area && k != AUDIT_K_UNKNOWN && k != AUDIT_K_KEY && k != AUDIT_K_KERNEL_IMAGE);
+	/* these checks run the key detector themselves (a kernel on its
+	 * decompressed image): scanning here too would report each key twice */
+	bool self_scan = dispatch && (kernel || k == AUDIT_K_OPTEE || k == AUDIT_K_FIP || k == AUDIT_K_UBOOT_BIN);
+	int rc = self_scan ? 0 : audit_keys_scan(a, path, data, len, true, s->err);
+	if (!rc && dispatch)
+		rc = audit_check_file(a, k, path, data, len, s->err);
 	if (rc) {
 		/* a malformed file inside the image is reported, not fatal */
 		if (rc == WARD_ENOMEM) {
