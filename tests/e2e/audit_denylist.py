@@ -140,6 +140,8 @@ def main():
             for src in (os.path.join(DEMO, "lmp-dev.pub.pem"), cert):
                 with open(src, "rb") as s:
                     b.write(s.read())
+            # CA bundles carry CRLs too: not keys, skipped
+            b.write(b"-----BEGIN X509 CRL-----\nMIIBnjCBhzANBgkqhkiG9w0BAQsFADBC\n-----END X509 CRL-----\n")
         for label, path in (("certificate", cert), ("private key", dev), ("bundle", bundle)):
             code, f, err = audit("--deny-keys", path, ta_dev)
             r.check("--deny-keys as a %s" % label, code == 0 and ids(f) == ["KEY-05"], (code, f, err))

@@ -136,6 +136,9 @@ static EVP_PKEY *block_key(const char *label, const unsigned char *der, long len
 	} else if (strcmp(label, "CERTIFICATE") == 0) {
 		WARD_AUTO(X509_free) X509 *x = d2i_X509(NULL, &p, len);
 		k = x ? X509_get_pubkey(x) : NULL;
+	} else if (strcmp(label, "TRUSTED CERTIFICATE") == 0) { /* OpenSSL's, with trust settings */
+		WARD_AUTO(X509_free) X509 *x = d2i_X509_AUX(NULL, &p, len);
+		k = x ? X509_get_pubkey(x) : NULL;
 	} else if (strcmp(label, "PRIVATE KEY") == 0 || strcmp(label, "RSA PRIVATE KEY") == 0 ||
 		   strcmp(label, "EC PRIVATE KEY") == 0) {
 		k = d2i_AutoPrivateKey(NULL, &p, len);
@@ -163,7 +166,12 @@ static int load_pem(audit_denyset *d, const char *file, const uint8_t *data, siz
 		}
 		int rc = 0;
 		bool encrypted = header && strstr(header, "ENCRYPTED");
-		if (strcmp(name, "ENCRYPTED PRIVATE KEY") == 0 || encrypted) {
+		/* what CA bundles carry besides certificates: no key in them */
+		bool keyless = strcmp(name, "X509 CRL") == 0 || strcmp(name, "EC PARAMETERS") == 0 ||
+			       strcmp(name, "DH PARAMETERS") == 0;
+		if (keyless) {
+			/* skipped */
+		} else if (strcmp(name, "ENCRYPTED PRIVATE KEY") == 0 || encrypted) {
 			rc = ward_err(err, WARD_EINVAL,
 				      "%s: PEM block %u is an encrypted private key: list the public key "
 				      "(openssl pkey -pubout)", file, block);
