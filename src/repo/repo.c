@@ -319,70 +319,6 @@ int repo_init(const repo_init_opts *o, repo_load_fn load, void *ctx, ward_error 
 	return rc;
 }
 
-/* Copies file into staged/files/SHA256 while hashing; returns length and
- * the hashes object.  With durable, the file and the directory are
- * fsync'd; without, the caller makes them durable together (fs_syncfs)
- * before the change that names them is saved. */
-static int stage_file(const char *dir, const char *file, bool durable, json_int_t *length,
-		      json_t **hashes, ward_error *err)
-{
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ward_err(err, errno == ENOENT ? WARD_ENOTFOUND : WARD_EIO, "%s: %s", file,
-				strerror(errno));
-	WARD_AUTO(free) char *files = repo_path(dir, "staged/files");
-	WARD_AUTO(free) char *tmp = files ? fs_join(files, ".incoming.XXXXXX") : NULL;
-	int out = tmp ? mkostemp(tmp, O_CLOEXEC) : -1;
-	if (out < 0) {
-		close(fd);
-		return ward_err(err, WARD_EIO, "staged/files: cannot create a file");
-	}
-	EVP_MD_CTX *c256 = EVP_MD_CTX_new(), *c512 = EVP_MD_CTX_new();
-	int rc = 0;
-	uint64_t total = 0;
-	if (!c256 || !c512 || !EVP_DigestInit_ex(c256, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(c512, EVP_sha512(), NULL))
-		rc = ward_err(err, WARD_ENOMEM, "out of memory");
-	for (;;) {
-		uint8_t chunk[1 << 16];
-		ssize_t n = rc ? 0 : read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = ward_err(err, WARD_EIO, "%s: %s", file, strerror(errno));
-		if (n <= 0)
-			break;
-		total += (uint64_t)n;
-		if (!EVP_DigestUpdate(c256, chunk, (size_t)n) || !EVP_DigestUpdate(c512, chunk, (size_t)n) ||
-		    write(out, chunk, (size_t)n) != n)
-			rc = ward_err(err, WARD_EIO, "staging %s: %s", file, strerror(errno));
-	}
-	uint8_t d256[32], d512[64];
-	char h256[65], h512[129];
-	if (!rc && (!EVP_DigestFinal_ex(c256, d256, NULL) || !EVP_DigestFinal_ex(c512, d512, NULL)))
-		rc = ward_err(err, WARD_ENOMEM, "digest failed");
-	EVP_MD_CTX_free(c256);
-	EVP_MD_CTX_free(c512);
-	close(fd);
-	if (!rc && durable && fsync(out) != 0)
-		rc = ward_err(err, WARD_EIO, "staging %s: %s", file, strerror(errno));
-	close(out);
-	if (!rc) {
-		hex_encode(h256, d256, 32);
-		hex_encode(h512, d512, 64);
-		WARD_AUTO(free) char *dst = fs_join(files, h256);
-		if (!dst || rename(tmp, dst) != 0)
-			rc = ward_err(err, WARD_EIO, "staging %s: cannot move into place", file);
-	}
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	*length = (json_int_t)total;
-	*hashes = json_pack("{s:s, s:s}", "sha256", h256, "sha512", h512);
-	return durable ? fs_sync_dir(files, err) : 0;
-}
-
 /* The role a target goes to when none is named: its hash bin if the
  * repository uses hash-bin delegation, else "targets". */
 static void default_role(char *out, size_t outlen, const json_t *cfg, const char *name)
@@ -442,7 +378,7 @@ int repo_add_target(const char *dir, const char *name, const char *file, const c
 	json_int_t length = 0;
 	json_t *hashes = NULL;
 	if (!rc)
-		rc = stage_file(dir, file, true, &length, &hashes, err);
+		rc = repo_stage_file(dir, file, &length, &hashes, err);
 	if (rc)
 		return rc;
 	json_t *entry = json_pack("{s:I, s:o}", "length", length, "hashes", hashes);
@@ -458,6 +394,7 @@ struct walk {
 	const char *repo;
 	const char *role; /* the named role, or NULL: route to bins */
 	repo_edit *ed;
+	repo_stage *st;
 	const json_t *cfg;
 	size_t count;
 	ward_error *err;
@@ -491,7 +428,7 @@ static int walk_dir(struct walk *w, const char *path, const char *name, int dept
 			}
 			json_int_t length;
 			json_t *hashes;
-			rc = stage_file(w->repo, p, false, &length, &hashes, w->err);
+			rc = repo_stage_add(w->st, p, &length, &hashes, w->err);
 			if (rc)
 				break;
 			char r[WARD_LIMIT_ROLE_NAME + 1];
@@ -525,15 +462,18 @@ int repo_add_targets_dir(const char *dir, const char *src_dir, const char *prefi
 	size_t pl = strlen(pfx);
 	while (pl && pfx[pl - 1] == '/')
 		pfx[--pl] = '\0';
-	struct walk w = { dir, routed ? NULL : role ? role : "targets", ed, cfg, 0, err };
+	WARD_AUTO(repo_stage_free) repo_stage *st = NULL;
+	rc = repo_stage_begin(&st, dir, err);
+	if (rc)
+		return rc;
+	struct walk w = { dir, routed ? NULL : role ? role : "targets", ed, st, cfg, 0, err };
 	rc = walk_dir(&w, src_dir, pfx, 0);
+	if (!rc)
+		rc = repo_stage_commit(st, err); /* durable before the change names the files */
 	if (rc)
 		return rc;
 	*count = w.count;
-	/* One barrier for every staged file, before the change names them. */
-	WARD_AUTO(free) char *files = repo_path(dir, "staged/files");
-	rc = files ? fs_syncfs(files, err) : ward_err(err, WARD_ENOMEM, "out of memory");
-	return rc ? rc : repo_edit_commit(ed, err);
+	return repo_edit_commit(ed, err);
 }
 
 int repo_remove_target(const char *dir, const char *name, const char *role, int64_t now,

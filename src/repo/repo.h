@@ -11,7 +11,10 @@
  *   staged/change.json      the pending change: proposed "signed" objects of
  *                           root, targets and delegated roles, and the
  *                           signatures collected so far
- *   staged/files/SHA256     target files waiting to be published
+ *   staged/files/SHA256     target files waiting to be published (add-target)
+ *   staged/files/batch-X/SHA256   the same, one directory per add-targets
+ *                           (written as .incoming-X, renamed when durable;
+ *                           see repo_stage.c)
  *
  * Root and targets keys are offline: this host only ever sees their public
  * halves (TUF key JSON files, as `ward key generate` writes them).  The

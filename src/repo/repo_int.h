@@ -48,6 +48,50 @@ int repo_verify_role(const struct tuf_meta *m, const repo_auth *a, const char *r
 		     ward_error *err) WARD_INTERNAL;
 
 
+/* The staged target files (repo_stage.c; layout there).  One file, for
+ * add-target: copied into staged/files/SHA256 and fsync'd. */
+int repo_stage_file(const char *dir, const char *file, json_int_t *length, json_t **hashes,
+		    ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+
+/* A batch, for add-targets: begin, add each file (its length and hashes
+ * object, the caller's), commit (durable, then visible).  A batch freed
+ * uncommitted is removed. */
+typedef struct repo_stage repo_stage;
+int repo_stage_begin(repo_stage **out, const char *dir, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int repo_stage_add(repo_stage *st, const char *file, json_int_t *length, json_t **hashes,
+		   ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+int repo_stage_commit(repo_stage *st, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+void repo_stage_free(repo_stage *st) WARD_INTERNAL;
+static inline void ward_auto_repo_stage_free(repo_stage **st)
+{
+	repo_stage_free(*st);
+}
+
+/* The staged files publish may link, sorted by SHA-256 (a file may be
+ * staged in more than one batch: any copy will do, publish re-hashes it). */
+typedef struct repo_staged {
+	char sha[65];
+	uint32_t batch; /* 0: staged/files itself, else batch[batch - 1] */
+} repo_staged;
+typedef struct repo_staged_set {
+	repo_staged *f;
+	size_t n;
+	char **batch;
+	size_t nbatch;
+} repo_staged_set;
+int repo_staged_read(repo_staged_set *set, const char *dir, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+/* The staged file of sha (64 hex digits, not terminated), or NULL. */
+const repo_staged *repo_staged_find(const repo_staged_set *set, const char *sha) WARD_INTERNAL;
+/* Its path (malloc'd), or NULL if out of memory. */
+char *repo_staged_path(const char *dir, const repo_staged_set *set, const repo_staged *f) WARD_INTERNAL;
+/* Unlinks every file of the set and removes the batches left empty. */
+void repo_staged_remove(const char *dir, const repo_staged_set *set) WARD_INTERNAL;
+void repo_staged_dispose(repo_staged_set *set) WARD_INTERNAL;
+static inline void ward_auto_repo_staged_dispose(repo_staged_set *set)
+{
+	repo_staged_dispose(set);
+}
+
 /* A staged change read for signing, checking or publishing (repo_change.c):
  * the file's bytes, their tokens, and the "light" view, in which every
  * role's signed.targets is {}.  Editing commands use repo_change_load. */

@@ -79,61 +79,14 @@ static int write_timestamp(const char *metadir, const json_t *signed_obj, const 
 	return fs_write_atomic(metadir, "timestamp.json", b.ptr, b.len, 0644, err);
 }
 
-/* The files waiting in staged/files (named by their SHA-256), sorted. */
-typedef struct staged_set {
-	char (*sha)[65];
-	size_t n;
-} staged_set;
-
-static void ward_auto_staged_set_free(staged_set *set)
-{
-	free(set->sha);
-}
-
-static int cmp_sha(const void *a, const void *b)
-{
-	return memcmp(a, b, 64);
-}
-
-static int staged_set_read(staged_set *set, const char *dir, ward_error *err)
-{
-	*set = (staged_set){ 0 };
-	WARD_AUTO(free) char *files = repo_path(dir, "staged/files");
-	DIR *d = files ? opendir(files) : NULL;
-	if (!d)
-		return errno == ENOENT ? 0 : ward_err(err, WARD_EIO, "staged/files: %s", strerror(errno));
-	size_t cap = 0;
-	int rc = 0;
-	struct dirent *e;
-	while (!rc && (e = readdir(d)) != NULL) {
-		if (strlen(e->d_name) != 64 || strspn(e->d_name, "0123456789abcdef") != 64)
-			continue;
-		if (set->n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			void *p = ncap < SIZE_MAX / 65 ? realloc(set->sha, ncap * 65) : NULL;
-			if (!p) {
-				rc = ward_err(err, WARD_ENOMEM, "out of memory");
-				break;
-			}
-			set->sha = p;
-			cap = ncap;
-		}
-		memcpy(set->sha[set->n++], e->d_name, 65);
-	}
-	closedir(d);
-	if (!rc && set->n) /* qsort's base must not be NULL, even for none */
-		qsort(set->sha, set->n, 65, cmp_sha);
-	return rc;
-}
-
 /* The staged file a target entry names, or NULL if none waits for it
  * (an unchanged entry of a changed role, published earlier). */
-static const char *staged_for(const staged_set *set, const wj_doc *d, uint32_t entry)
+static const repo_staged *staged_for(const repo_staged_set *set, const wj_doc *d, uint32_t entry)
 {
 	uint32_t sha = wj_get(d, wj_get(d, entry, "hashes"), "sha256");
 	if (!set->n || sha == WJ_NONE || wj_typeof(d, sha) != WJ_STR || wj_len(d, sha) != 64)
 		return NULL;
-	return bsearch(d->src + d->t[sha].start, set->sha, set->n, 65, cmp_sha);
+	return repo_staged_find(set, (const char *)d->src + d->t[sha].start);
 }
 
 /* A staged file must still be what was signed: length and SHA-256 (a
@@ -179,16 +132,17 @@ static int check_staged(const char *path, const char *sha, int64_t length, const
 /* Links each staged target file of the role into published/targets as
  * DIR/SHA256.NAME; *dirs collects the directories to fsync once. */
 static int publish_targets(const char *dir, const repo_change *c, uint32_t signed_tok,
-			   const staged_set *set, json_t *dirs, ward_error *err)
+			   const repo_staged_set *set, json_t *dirs, ward_error *err)
 {
 	const wj_doc *d = &c->doc;
 	uint32_t t = wj_get(d, signed_tok, "targets");
 	if (t == WJ_NONE || wj_typeof(d, t) != WJ_OBJ)
 		return 0;
 	for (uint32_t k = wj_first(d, t); k != WJ_NONE; k = wj_next_member(d, t, k)) {
-		const char *sha = staged_for(set, d, k + 1);
-		if (!sha)
+		const repo_staged *f = staged_for(set, d, k + 1);
+		if (!f)
 			continue;
+		const char *sha = f->sha;
 		WARD_AUTO(free) char *name = wj_str_dup(d, k);
 		if (!name)
 			return ward_err(err, WARD_ENOMEM, "out of memory");
@@ -199,9 +153,7 @@ static int publish_targets(const char *dir, const repo_change *c, uint32_t signe
 		uint32_t len = wj_get(d, k + 1, "length");
 		if (len == WJ_NONE || wj_typeof(d, len) != WJ_INT)
 			return ward_err(err, WARD_EINVAL, "publish refused: target %s has no length", name);
-		char rel[128];
-		snprintf(rel, sizeof(rel), "staged/files/%.64s", sha);
-		WARD_AUTO(free) char *src = repo_path(dir, rel);
+		WARD_AUTO(free) char *src = repo_staged_path(dir, set, f);
 		if (!src)
 			return ward_err(err, WARD_ENOMEM, "out of memory");
 		int rc = check_staged(src, sha, wj_int(d, len), name, err);
@@ -428,9 +380,9 @@ int repo_publish(const char *dir, repo_load_fn load, void *ctx, int64_t now, war
 	}
 	WARD_AUTO(free) char *metadir = repo_path(dir, "published/metadata");
 	/* 1. target files, every directory fsync'd once */
-	WARD_AUTO(staged_set_free) staged_set set = { 0 };
+	WARD_AUTO(repo_staged_dispose) repo_staged_set set = { 0 };
 	WARD_AUTO(json_decref) json_t *dirs = json_object();
-	rc = dirs ? staged_set_read(&set, dir, err) : ward_err(err, WARD_ENOMEM, "out of memory");
+	rc = dirs ? repo_staged_read(&set, dir, err) : ward_err(err, WARD_ENOMEM, "out of memory");
 	json_object_foreach((json_t *)(uintptr_t)roles, role, entry)
 	{
 		if (!rc)
@@ -486,13 +438,7 @@ int repo_publish(const char *dir, repo_load_fn load, void *ctx, int64_t now, war
 	if (rc)
 		return rc;
 	/* 4. the change is done */
-	for (size_t i = 0; i < set.n; i++) {
-		char rel[128];
-		snprintf(rel, sizeof(rel), "staged/files/%.64s", set.sha[i]);
-		WARD_AUTO(free) char *p = repo_path(dir, rel);
-		if (p)
-			unlink(p);
-	}
+	repo_staged_remove(dir, &set);
 	WARD_AUTO(free) char *staged = repo_path(dir, "staged");
 	return fs_remove(staged, "change.json", err);
 }

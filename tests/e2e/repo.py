@@ -371,10 +371,51 @@ def main():
                 f.write("content %d\n" % i)
         rc, out_, err = ward("repo", "add-targets", bins.repo, src, "--prefix", "pool")
         res.check("add-targets stages a directory", rc == 0 and "staged 60 targets" in out_, out_ + err)
+        # one batch directory per add-targets, renamed into place whole
+        files_dir = os.path.join(bins.repo, "staged", "files")
+        batches = [n for n in os.listdir(files_dir) if n.startswith("batch-")]
+        res.check("add-targets stages its files in one batch directory, none left incoming",
+                  len(batches) == 1 and len(os.listdir(os.path.join(files_dir, batches[0]))) == 60
+                  and not any(n.startswith(".") for n in os.listdir(files_dir)),
+                  str(os.listdir(files_dir)))
+        dup = os.path.join(tmp, "dup")
+        os.makedirs(dup)
+        for n in ("one.bin", "two.bin"):
+            with open(os.path.join(dup, n), "w") as f:
+                f.write("the same bytes\n")
+        with open(os.path.join(dup, "big.bin"), "wb") as f:  # > one 64 KiB chunk
+            f.write(bytes(range(256)) * 800)
+        rc, out_, err = ward("repo", "add-targets", bins.repo, dup, "--prefix", "dup")
+        batches2 = [n for n in os.listdir(files_dir) if n.startswith("batch-") and n not in batches]
+        res.check("the same bytes twice in a directory are one staged file",
+                  rc == 0 and "staged 3 targets" in out_ and len(batches2) == 1 and
+                  len(os.listdir(os.path.join(files_dir, batches2[0]))) == 2, out_ + err)
+        bad = os.path.join(tmp, "bad")
+        os.makedirs(bad)
+        for n in ("a.bin", "b\x01.bin"):
+            with open(os.path.join(bad, n), "w") as f:
+                f.write("bad %s\n" % n)
+        before = sorted(os.listdir(files_dir))
+        rc, out_, err = ward("repo", "add-targets", bins.repo, bad)
+        res.check("a refused add-targets leaves no staged files behind",
+                  rc != 0 and sorted(os.listdir(files_dir)) == before,
+                  err + str(os.listdir(files_dir)))
         bins.sign("alice")
         bins.sign("bob")
         bins.sign("team")
+        # a staged file of a batch altered after signing is refused
+        victim = os.path.join(files_dir, batches[0], sorted(os.listdir(os.path.join(files_dir, batches[0])))[0])
+        with open(victim, "rb") as f:
+            orig = f.read()
+        with open(victim, "r+b") as f:
+            f.write(b"X")
+        bins.expect("staged file of a batch altered after signing", bins.publish(check=None),
+                    "verify", "not what was signed")
+        with open(victim, "wb") as f:
+            f.write(orig)
         bins.expect("hash-bin release", bins.publish(check=None), "ok")
+        res.check("publish removes the batches it published", os.listdir(files_dir) == [],
+                  str(os.listdir(files_dir)))
         with open(os.path.join(bins.repo, "published", "metadata", "targets.json")) as f:
             roles = json.load(f)["signed"]["delegations"]["roles"]
         res.check("16 bins with path_hash_prefixes", len(roles) == 16 and
