@@ -4,7 +4,12 @@ rename, fsync, write, link and unlink, for every occurrence until it
 completes.  After each kill, a device that trusted the previous release
 must still refresh successfully from the served directory (it sees the old
 release or the new one, never a broken mix), and running publish again must
-finish the job."""
+finish the job.
+
+`ward repo add-targets` killed the same way (at every mkdir, write,
+rename, fsync and syncfs): the staged change is the old one or the whole new
+one, never a change naming files that are not staged, and running
+add-targets again, signing and publishing delivers every file."""
 
 import os
 import shutil
@@ -29,6 +34,59 @@ def killed_publish(repo, syscall, n):
                        capture_output=True, text=True, pass_fds=(r,), timeout=120)
     os.close(r)
     return p.returncode in (137, -9) or "Killed" in p.stderr
+
+
+def killed(args, syscall, n):
+    p = subprocess.run(["strace", "-f", "-o", "/dev/null", "-e", "trace=" + syscall,
+                        "-e", "inject=%s:signal=KILL:when=%d" % (syscall, n), harness.WARD, *args],
+                       capture_output=True, text=True, timeout=120)
+    return p.returncode in (137, -9) or "Killed" in p.stderr
+
+
+def add_targets_crash(tmp, res):
+    rel = Release(os.path.join(tmp, "at"), res, token=False)
+    os.makedirs(rel.tmp)
+    rel.init()
+    src = os.path.join(rel.tmp, "src")
+    os.makedirs(os.path.join(src, "sub"))
+    files = {"a.img": b"A" * 100, "b.img": b"B" * 3000, "sub/c.img": b"C" * 70000, "d.img": b"D" * 7}
+    for name, data in files.items():
+        with open(os.path.join(src, name), "wb") as f:
+            f.write(data)
+    pristine = os.path.join(rel.tmp, "pristine")
+    shutil.copytree(rel.repo, pristine)
+    kills = 0
+    for syscall in ["mkdir", "write", "rename", "fsync", "syncfs"]:
+        for n in range(1, 200):
+            shutil.rmtree(rel.repo)
+            shutil.copytree(pristine, rel.repo)
+            if not killed(["repo", "add-targets", rel.repo, src, "--prefix", "fw"], syscall, n):
+                break
+            kills += 1
+            label = "add-targets killed at %s #%d" % (syscall, n)
+            # the change is the old state (no change) or whole: status reads it
+            rc, out, err = ward("repo", "status", rel.repo)
+            if rc != 0:
+                res.check(label + ": status still reads the repository", False, err)
+                continue
+            # again, then the release goes out with every file
+            rc, out, err = ward("repo", "add-targets", rel.repo, src, "--prefix", "fw")
+            ok = rc == 0
+            if ok:
+                ok = rel.sign("alice", check=None)[0] == 0 and rel.sign("bob", check=None)[0] == 0
+                rc2, _, err2 = rel.publish(check=None)
+                ok = ok and rc2 == 0
+                for name, data in files.items():
+                    path = os.path.join(rel.repo, "published", "targets", "fw", name)
+                    d = os.path.dirname(path)
+                    got = [f for f in os.listdir(d) if f.endswith("." + os.path.basename(name))] \
+                        if os.path.isdir(d) else []
+                    if len(got) != 1 or open(os.path.join(d, got[0]), "rb").read() != data:
+                        ok = False
+            if not ok:
+                res.check(label + ": add-targets again, sign, publish delivers every file", False,
+                          out + err)
+    res.check("add-targets was killed at %d distinct points, each recoverable" % kills, kills > 8)
 
 
 def main():
@@ -88,6 +146,7 @@ def main():
                                   err2 + err3)
             res.check("publish was killed at %d distinct points, each recoverable" % kills,
                       kills > 10)
+        add_targets_crash(tmp, res)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res.finish()
