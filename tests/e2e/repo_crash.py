@@ -44,8 +44,8 @@ def killed(args, syscall, n):
 
 
 def add_targets_crash(tmp, res):
+    os.makedirs(os.path.join(tmp, "at"))
     rel = Release(os.path.join(tmp, "at"), res, token=False)
-    os.makedirs(rel.tmp)
     rel.init()
     src = os.path.join(rel.tmp, "src")
     os.makedirs(os.path.join(src, "sub"))
