@@ -109,6 +109,29 @@ static void check_offline_keys_on_host(json_t *findings, const char *dir, const 
 	}
 }
 
+/* What an interrupted add-targets leaves: staged/files/.incoming-* (its
+ * files were never named by the change, so nothing refers to them).  Not
+ * removed here -- another add-targets may be writing it right now -- but
+ * said, with the command that removes it. */
+static void check_interrupted(json_t *findings, const char *dir)
+{
+	WARD_AUTO(free) char *files = repo_path(dir, "staged/files");
+	DIR *d = files ? opendir(files) : NULL;
+	if (!d)
+		return;
+	size_t n = 0;
+	char first[256] = "";
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		if (strncmp(e->d_name, ".incoming", 9) == 0 && n++ == 0)
+			snprintf(first, sizeof(first), "%s", e->d_name);
+	closedir(d);
+	if (n)
+		add(findings, "interrupted-staging", "low",
+		    "%zu interrupted add-target%s left %s in staged/files (not part of any change): when no "
+		    "add-targets is running, remove with rm -r '%s/staged/files/'.incoming*",
+		    n, n == 1 ? "" : "s", first, dir);
+}
+
 int repo_status(const char *dir, int64_t now, bool as_json, ward_buf *out, size_t *nfindings,
 		ward_error *err)
 {
@@ -186,6 +209,7 @@ int repo_status(const char *dir, int64_t now, bool as_json, ward_buf *out, size_
 		    "a staged change %s", ready ? "is fully signed and ready to publish"
 						: "is waiting for signatures");
 	}
+	check_interrupted(findings, dir);
 	*nfindings = 0;
 	size_t i;
 	json_t *f;

@@ -56,6 +56,7 @@ def add_targets_crash(tmp, res):
     pristine = os.path.join(rel.tmp, "pristine")
     shutil.copytree(rel.repo, pristine)
     kills = 0
+    seen_left = False
     for syscall in ["mkdir", "write", "rename", "fsync", "syncfs"]:
         for n in range(1, 200):
             shutil.rmtree(rel.repo)
@@ -69,6 +70,12 @@ def add_targets_crash(tmp, res):
             if rc != 0:
                 res.check(label + ": status still reads the repository", False, err)
                 continue
+            sf = os.path.join(rel.repo, "staged", "files")
+            left = [f for f in os.listdir(sf) if f.startswith(".incoming")] if os.path.isdir(sf) else []
+            said = "interrupted-staging" in out or "interrupted add-target" in out
+            if bool(left) != said:
+                res.check(label + ": status says what an interrupted run left (%s)" % left, False, out)
+            seen_left = seen_left or bool(left)
             # again, then the release goes out with every file
             rc, out, err = ward("repo", "add-targets", rel.repo, src, "--prefix", "fw")
             ok = rc == 0
@@ -87,6 +94,7 @@ def add_targets_crash(tmp, res):
                 res.check(label + ": add-targets again, sign, publish delivers every file", False,
                           out + err)
     res.check("add-targets was killed at %d distinct points, each recoverable" % kills, kills > 8)
+    res.check("some kill left an interrupted batch, which status reported", seen_left)
 
 
 def main():
