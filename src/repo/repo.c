@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -28,6 +30,44 @@ static const unsigned default_days[5] = { 365, 1, 7, 90, 90 };
 char *repo_path(const char *dir, const char *rel)
 {
 	return fs_join(dir, rel);
+}
+
+int repo_lock(const char *dir, unsigned wait_s, int *fd, ward_error *err)
+{
+	*fd = -1;
+	WARD_AUTO(free) char *path = repo_path(dir, ".lock");
+	if (!path)
+		return ward_err(err, WARD_ENOMEM, "out of memory");
+	int l = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	if (l < 0)
+		return ward_err(err, errno == ENOENT ? WARD_ENOTFOUND : WARD_EIO, "%s: %s", path,
+				errno == ENOENT ? "no repository here" : strerror(errno));
+	/* 100 ms steps: a refresh from a timer waits out a publish by hand */
+	for (unsigned i = 0;; i++) {
+		if (flock(l, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+			close(l);
+			return ward_err(err, WARD_EIO, "%s: %s", path, strerror(e));
+		}
+		if (i >= wait_s * 10u) {
+			close(l);
+			return ward_err(err, WARD_EIO,
+					"%s: another ward command is changing this repository (waited %u s)",
+					dir, wait_s);
+		}
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	*fd = l;
+	return 0;
+}
+
+void repo_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the descriptor releases the flock */
 }
 
 int repo_load_json(json_t **out, const char *path, size_t max, ward_error *err)

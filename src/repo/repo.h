@@ -131,4 +131,12 @@ int repo_refresh(const char *dir, repo_load_fn load, void *ctx, int64_t now, boo
 int repo_status(const char *dir, int64_t now, bool as_json, ward_buf *out, size_t *nfindings,
 		ward_error *err) WARD_INTERNAL WARD_NODISCARD;
 
+/* The repository's lock (DIR/.lock, flock): held by every command that
+ * changes the repository, so that a refresh from a timer and a publish by
+ * hand never interleave.  Waits up to wait_s seconds for another holder,
+ * then WARD_EIO naming the wait; WARD_ENOTFOUND when DIR is not there.
+ * *fd is the lock, released by repo_unlock (or at exit). */
+int repo_lock(const char *dir, unsigned wait_s, int *fd, ward_error *err) WARD_INTERNAL WARD_NODISCARD;
+void repo_unlock(int fd) WARD_INTERNAL;
+
 #endif

@@ -5,12 +5,14 @@ key, expired change), root and targets key rotation followed by a real
 `ward client`, delegations, refresh, status findings, and a publish killed
 at every step that never leaves the served repository broken."""
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
@@ -327,6 +329,31 @@ def main():
                        "re-signed")
             rc, out_, err = harness.ward("client", "refresh", "-d", rel.device, url + "/metadata")
             res.check("device accepts the refreshed timestamp", rc == 0, err)
+
+            # the repository's lock: a refresh from a timer while another command
+            # holds it (here this test, by flock on DIR/.lock) waits, or gives up
+            lockf = open(os.path.join(rel.repo, ".lock"), "a")
+            fcntl.flock(lockf, fcntl.LOCK_EX)
+            rel.expect("refresh while the repository is locked, --wait 1", ward(
+                "repo", "refresh", rel.repo, "--force", "--wait", "1", check=None), "io",
+                "another ward command is changing this repository")
+            ts = os.path.join(rel.repo, "published", "metadata", "timestamp.json")
+            before = open(ts, "rb").read()
+            r_, w_ = os.pipe()
+            os.write(w_, ((PASSPHRASE + "\n") * 8).encode())
+            os.close(w_)
+            waiting = subprocess.Popen([harness.WARD, "repo", "refresh", rel.repo, "--force",
+                                        "--passphrase-fd", str(r_)], pass_fds=(r_,),
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            os.close(r_)
+            time.sleep(1.0)
+            unchanged_while_held = open(ts, "rb").read() == before and waiting.poll() is None
+            fcntl.flock(lockf, fcntl.LOCK_UN)
+            lockf.close()
+            out_, err = waiting.communicate(timeout=60)
+            res.check("a refresh waits for the lock, then re-signs",
+                      unchanged_while_held and waiting.returncode == 0 and open(ts, "rb").read() != before,
+                      (unchanged_while_held, waiting.returncode, err))
 
             # an independent client (tuf-js) walks the same repository from
             # root v1: root rotation, delegation, PKCS#11-signed timestamp

@@ -41,6 +41,8 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"      --passphrase-fd N    read key passphrases from file descriptor N\n"
+	"      --wait SECONDS       how long a command that changes the repository\n"
+	"                           waits for another one to finish (default 60)\n"
 	"  -t, --time TIME          reference time, RFC 3339 or @SECONDS (tests)\n"
 	"\n" EXIT_STATUS_HELP;
 
@@ -50,7 +52,7 @@ struct opts {
 	const char *root_keys[MAXLIST], *targets_keys[MAXLIST], *keys[MAXLIST], *paths[MAXLIST];
 	const char *remove[MAXLIST];
 	size_t nroot, ntargets, nkeys, npaths, nremove;
-	unsigned root_thr, targets_thr, thr, bits;
+	unsigned root_thr, targets_thr, thr, bits, wait;
 	const char *ts_key, *snap_key, *custom, *role, *from, *key, *online, *prefix;
 	unsigned expiry[5];
 	bool terminating, json, force, quick;
@@ -138,6 +140,9 @@ static int quick_start(const char *dir, struct opts *o)
 	char change[4200];
 	snprintf(change, sizeof(change), "%s/staged/change.json", dir);
 	rc = repo_init(&io, keyref_load, &o->kctx, &e);
+	int lock = -1; /* held until ward exits */
+	if (!rc)
+		rc = repo_lock(dir, o->wait, &lock, &e);
 	if (!rc)
 		rc = keyref_load(&s, key, &o->kctx, &e);
 	if (!rc)
@@ -181,11 +186,12 @@ int cmd_repo(int argc, char **argv)
 		{ "online-key", required_argument, NULL, 21 },
 		{ "prefix", required_argument, NULL, 22 },
 		{ "bits", required_argument, NULL, 23 },
+		{ "wait", required_argument, NULL, 24 },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .kctx = { .passphrase_fd = -1 } };
+	struct opts o = { .kctx = { .passphrase_fd = -1 }, .wait = 60 };
 	int c;
 	unsigned fd = 0;
 	while ((c = getopt_long(argc, argv, "t:h", lo, NULL)) != -1) {
@@ -217,6 +223,7 @@ int cmd_repo(int argc, char **argv)
 		case 21: o.online = optarg; break;
 		case 22: o.prefix = optarg; break;
 		case 23: r = parse_uint(optarg, &o.bits); break;
+		case 24: r = strcmp(optarg, "0") == 0 ? (o.wait = 0, 0) : parse_uint(optarg, &o.wait); break;
 		case 't':
 			if (optarg[0] == '@')
 				o.now = strtoll(optarg + 1, NULL, 10);
@@ -254,6 +261,14 @@ int cmd_repo(int argc, char **argv)
 			       dir, dir, dir);
 		return finish(rc, &e, &report, false);
 	}
+	/* every command that changes the repository holds its lock until ward
+	 * exits (a timer's refresh waits out a publish, --wait seconds) */
+	static const char *const changes[] = { "add-target", "add-targets", "remove-target", "delegate",
+					       "delegate-bins", "rotate", "publish", "refresh" };
+	int lock = -1;
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]) && lock < 0; i++)
+		if (strcmp(sub, changes[i]) == 0 && (rc = repo_lock(dir, o.wait, &lock, &e)) != 0)
+			return finish(rc, &e, &report, false);
 	if (strcmp(sub, "add-target") == 0 && n == 4)
 		return finish(repo_add_target(dir, a[2], a[3], o.custom, o.role, o.now, &e), &e, &report, false);
 	if (strcmp(sub, "add-targets") == 0 && n == 3) {
