@@ -131,6 +131,8 @@ typedef struct scan {
 	bool in_rootfs;
 	bool whole_der; /* the file itself was a DER key or certificate */
 	unsigned findings;
+	unsigned keys;  /* keys parsed in the file */
+	bool published; /* one of them is on the denylist (KEY-01) */
 } scan;
 
 static void key_desc(EVP_PKEY *pkey, char *out, size_t outlen)
@@ -174,8 +176,10 @@ static int report_key(scan *s, EVP_PKEY *pkey, bool is_private, const char *form
 	}
 	hex[16] = '\0';
 
+	s->keys++;
 	const boot_denykey *d = boot_deny_find(s->a, fp);
 	if (d) {
+		s->published = true;
 		s->findings++;
 		audit_report(s->a, "KEY-01", AUDIT_CRITICAL, AUDIT_PROCESS,
 			     s->in_rootfs ? AUDIT_OTA_YES : AUDIT_OTA_BOOT, s->file, loc,
@@ -778,6 +782,33 @@ static int scan_der_file(scan *s, const uint8_t *data, size_t len)
 	return 0; /* a bare DER SPKI is found by scan_der */
 }
 
+/* KEY-04: key files named as Linux microPlatform (LmP) and U-Boot name their
+ * development keys (conf/keys/dev.key, ubootdev.key, spldev.key,
+ * opteedev.key): a regenerated key under that name is still a development
+ * key.  Only for a file holding a key that parses and is not already a
+ * published one (KEY-01 says more). */
+static const char *const dev_key_files[] = { "dev.key", "dev.crt", "dev.pem", "ubootdev.*", "spldev.*",
+					     "opteedev.*", "test.key", "example.key" };
+
+static void key_file_naming(scan *s)
+{
+	const char *base = strrchr(s->file, '/');
+	base = base ? base + 1 : s->file;
+	if (!s->keys || s->published || (s->in_rootfs && sec01_allowed(s->file)))
+		return;
+	for (size_t i = 0; i < WARD_ARRAY_LEN(dev_key_files); i++)
+		if (fnmatch(dev_key_files[i], base, 0) == 0) {
+			s->findings++;
+			audit_report(s->a, "KEY-04", AUDIT_MEDIUM, AUDIT_PROCESS,
+				     s->in_rootfs ? AUDIT_OTA_YES : AUDIT_OTA_BOOT, s->file, NULL,
+				     "Use production keys held offline for release builds; development "
+				     "keys stay out of release images.",
+				     "a key file named like a development key (\"%s\", the name LmP and "
+				     "U-Boot give theirs)", base);
+			return;
+		}
+}
+
 int audit_keys_scan(audit_ctx *a, const char *file, const uint8_t *data, size_t len,
 		    bool in_rootfs, ward_error *err)
 {
@@ -794,6 +825,8 @@ int audit_keys_scan(audit_ctx *a, const char *file, const uint8_t *data, size_t 
 		rc = scan_pkcs1(&s, data, len);
 	if (!rc)
 		scan_hashes(&s, data, len);
+	if (!rc)
+		key_file_naming(&s);
 	if (rc)
 		return ward_err(err, rc, "%s: key scan: out of memory", file);
 	return 0;

@@ -420,6 +420,41 @@ static void test_cert_dev_naming(void **state)
 	EVP_PKEY_free(demo);
 }
 
+/* KEY-04 by file name: LmP's and U-Boot's development key names. */
+static void test_dev_key_file_names(void **state)
+{
+	(void)state;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	BIO *bio = BIO_new(BIO_s_mem());
+	assert_true(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL));
+	char *p;
+	long n = BIO_get_mem_data(bio, &p);
+	scan(p, (size_t)n, "/etc/keys/ubootdev.key", true);
+	assert_int_equal(double_has("KEY-04"), 1);
+	assert_int_equal(double_has("SEC-01"), 1);
+	scan(p, (size_t)n, "/etc/keys/device.key", true);
+	assert_int_equal(double_has("KEY-04"), 0);
+	scan(p, (size_t)n, "/usr/share/doc/lmp/dev.key", true); /* documentation */
+	assert_int_equal(double_count, 0);
+	scan(p, (size_t)n, "conf/keys/opteedev.key", false);
+	assert_int_equal(double_has("KEY-04"), 1);
+	/* a name alone is not a key */
+	scan("not a key\n", 10, "/etc/keys/dev.key", true);
+	assert_int_equal(double_count, 0);
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+	/* the published key under its own name: KEY-01 says it */
+	EVP_PKEY *demo = demo_pub("lmp-ubootdev.pub.pem");
+	bio = BIO_new(BIO_s_mem());
+	assert_true(PEM_write_bio_PUBKEY(bio, demo));
+	n = BIO_get_mem_data(bio, &p);
+	scan(p, (size_t)n, "conf/keys/ubootdev.crt", false);
+	assert_int_equal(double_has("KEY-01"), 1);
+	assert_int_equal(double_has("KEY-04"), 0);
+	BIO_free(bio);
+	EVP_PKEY_free(demo);
+}
+
 /* The built-in denylist as gen_denylist.py embeds it: each fingerprint is
  * the SHA-256 of the SPKI shipped with it, each RSA modulus is that key's,
  * the table is sorted (boot_deny_find's binary search), and exactly the
@@ -517,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_many_begin_lines_then_keys),
 		cmocka_unit_test(test_denylist_table),
 		cmocka_unit_test(test_cert_dev_naming),
+		cmocka_unit_test(test_dev_key_file_names),
 		cmocka_unit_test(test_ta_modulus_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
