@@ -331,9 +331,21 @@ def main():
             res.check("device accepts the refreshed timestamp", rc == 0, err)
 
             # the repository's lock: a refresh from a timer while another command
-            # holds it (here this test, by flock on DIR/.lock) waits, or gives up
+            # holds it (here this test, by flock on DIR/.lock) waits, or gives up.
+            # sign of the repository's own staged change takes the same lock; a copy
+            # that travelled to an approver does not need it
+            ward("repo", "remove-target", rel.repo, "firmware/a.img", check="ok")
+            travelled = os.path.join(tmp, "travelled-change.json")
+            shutil.copy(rel.change, travelled)
             lockf = open(os.path.join(rel.repo, ".lock"), "a")
             fcntl.flock(lockf, fcntl.LOCK_EX)
+            rel.expect("sign the staged change while the repository is locked, --wait 1",
+                       ward("repo", "sign", rel.change, "--key", rel.keys.key("alice"), "--wait", "1",
+                            check=None), "io", "another ward command is changing this repository")
+            rel.expect("sign a copy of the change elsewhere while the repository is locked",
+                       ward("repo", "sign", travelled, "--key", rel.keys.key("alice"), "--wait", "1",
+                            check=None), "ok")
+            os.unlink(rel.change)  # not to be published
             rel.expect("refresh while the repository is locked, --wait 1", ward(
                 "repo", "refresh", rel.repo, "--force", "--wait", "1", check=None), "io",
                 "another ward command is changing this repository")

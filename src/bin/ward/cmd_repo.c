@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "keyref.h"
@@ -160,6 +161,28 @@ static int quick_start(const char *dir, struct opts *o)
 	return 0;
 }
 
+/* The repository whose staged change `change` is (".../DIR/staged/change.json"
+ * with DIR/ward-repo.json beside it), into out; false for a change file
+ * anywhere else (one that travelled to an approver). */
+static bool staged_change_repo(const char *change, char *out, size_t outlen)
+{
+	static const char tail[] = "/staged/change.json";
+	size_t n = strlen(change), t = sizeof(tail) - 1;
+	if (strcmp(change, tail + 1) == 0) { /* run inside the repository */
+		snprintf(out, outlen, ".");
+	} else {
+		if (n < t || strcmp(change + n - t, tail) != 0 || n - t + sizeof("/ward-repo.json") > outlen)
+			return false;
+		memcpy(out, change, n - t);
+		out[n - t] = '\0';
+		if (out[0] == '\0')
+			snprintf(out, outlen, "/");
+	}
+	char cfg[4200];
+	snprintf(cfg, sizeof(cfg), "%s/ward-repo.json", out);
+	return access(cfg, F_OK) == 0;
+}
+
 int cmd_repo(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -269,6 +292,12 @@ int cmd_repo(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]) && lock < 0; i++)
 		if (strcmp(sub, changes[i]) == 0 && (rc = repo_lock(dir, o.wait, &lock, &e)) != 0)
 			return finish(rc, &e, &report, false);
+	/* sign and merge of a repository's own staged change (DIR/staged/
+	 * change.json, where a publish may be reading it): the same lock */
+	char repo_dir[4096];
+	if ((strcmp(sub, "sign") == 0 || strcmp(sub, "merge") == 0) && staged_change_repo(dir, repo_dir, sizeof(repo_dir)) &&
+	    (rc = repo_lock(repo_dir, o.wait, &lock, &e)) != 0)
+		return finish(rc, &e, &report, false);
 	if (strcmp(sub, "add-target") == 0 && n == 4)
 		return finish(repo_add_target(dir, a[2], a[3], o.custom, o.role, o.now, &e), &e, &report, false);
 	if (strcmp(sub, "add-targets") == 0 && n == 3) {
