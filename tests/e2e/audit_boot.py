@@ -414,6 +414,15 @@ def test_fit_verify(tmp):
             print('FAIL', line, '|', '; '.join(bad), [x[3] for x in f])
         else:
             print('ok  ', line)
+    # KEY-02 from the FIT's side, no control DTB needed: the denylist carries
+    # public keys, so a FIT signed with one of them is found by its signature
+    prod = os.path.join(keydir, 'prod.crt')
+    for fit, deny, want in (('a.itb', prod, True), ('pss.itb', prod, True), ('b.itb', prod, False),
+                            ('a.itb', None, False)):
+        code, found = ward_ids(*(['--deny-keys', prod] if deny else []), p(fit))
+        got = isinstance(found, list) and ('KEY-02', '/configurations/conf-1/signature-1') in found
+        verdict('FIT %s%s: KEY-02 %s' % (fit, ' with its signing key listed' if deny else '',
+                                         'fires' if want else 'silent'), (code, got), (0, want))
     # the findings name the key and the reason
     f = run('fit', p('a.itb'), '--and', 'dtb', ctl_b)
     expect('SB-06 names the missing key', [x for x in f if 'key-other' in x[3] and
@@ -785,6 +794,14 @@ def test_fit_verify_ecdsa(tmp):
         ('ECDSA kernel data changed', 'data.itb', ctl, False),
         ('ECDSA signature value changed (s, last bit)', 'sig.itb', ctl, False),
     ]
+    # KEY-02 from the FIT's side with an ECDSA key: the signing key listed
+    deny = p('prod-ec.pub')
+    sh('openssl', 'pkey', '-in', os.path.join(p('keys'), 'prod.pem'), '-pubout', '-out', deny)
+    for fit, want in (('a.itb', True), ('other.itb', False), ('sig.itb', False)):
+        code, found = ward_ids('--deny-keys', deny, p(fit))
+        got = isinstance(found, list) and ('KEY-02', '/configurations/conf-1/signature-1') in found
+        verdict('ECDSA FIT %s, prod key listed: KEY-02 %s' % (fit, 'fires' if want else 'silent'),
+                (code, got), (0, want))
     fcs, why = build_fit_check_sign()
     if not fcs:
         print('SKIP fit_check_sign cross-check (ECDSA): %s' % why)

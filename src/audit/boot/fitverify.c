@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "audit/boot/fit.h"
 
@@ -409,8 +410,88 @@ static bool unit_passes(const fit_unit *u, const void *ctl, const policy *p, cha
 
 /* The configurations and images of FIT [b, e) against every keyed control
  * DTB: nothing when one accepts it all, else each failure. */
+/* Whether signature s verifies with pk as U-Boot would check it (RSA with
+ * s's padding and digest; ECDSA P-256 from r||s), whatever key node a
+ * control DTB has: for the denylist's keys. */
+static bool sig_verifies(const fit_sigrec *s, EVP_PKEY *pk)
+{
+	size_t kb = 0;
+	bool ecdsa = false;
+	const EVP_MD *md = fit_algo(s->algo, &kb, &ecdsa);
+	if (!md || s->bad[0] || s->unchecked || s->vlen != kb)
+		return false;
+	bool ok = false;
+	WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+	if (ecdsa) {
+		char group[32] = "";
+		if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
+		    !EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) ||
+		    strcmp(group, "prime256v1") != 0) {
+			ERR_clear_error();
+			return false;
+		}
+		BIGNUM *r = BN_bin2bn(s->value, (int)(kb / 2), NULL);
+		BIGNUM *sv = BN_bin2bn(s->value + kb / 2, (int)(kb / 2), NULL);
+		ECDSA_SIG *es = ECDSA_SIG_new();
+		uint8_t *der = NULL;
+		int dl = -1;
+		if (r && sv && es && ECDSA_SIG_set0(es, r, sv) == 1) {
+			r = sv = NULL;
+			dl = i2d_ECDSA_SIG(es, &der);
+		}
+		BN_free(r);
+		BN_free(sv);
+		ECDSA_SIG_free(es);
+		ok = dl > 0 && c && EVP_PKEY_verify_init(c) > 0 &&
+		     EVP_PKEY_verify(c, der, (size_t)dl, s->digest, s->dlen) == 1;
+		OPENSSL_free(der);
+	} else if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && (size_t)EVP_PKEY_get_size(pk) == kb) {
+		ok = c && EVP_PKEY_verify_init(c) > 0 &&
+		     EVP_PKEY_CTX_set_rsa_padding(c, s->pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0 &&
+		     EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
+		     (!s->pss || (EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_AUTO) > 0 &&
+				  EVP_PKEY_CTX_set_rsa_mgf1_md(c, md) > 0)) &&
+		     EVP_PKEY_verify(c, s->value, s->vlen, s->digest, s->dlen) == 1;
+	}
+	ERR_clear_error();
+	return ok;
+}
+
+/* KEY-02, from the FIT's side: a signature that a denylisted key verifies
+ * was made with that key's private half, so the U-Boot that boots this
+ * FIT trusts a published (or the team's development) key.  Needs no
+ * control DTB: the denylist carries the public keys.  Once per FIT. */
+static void published_signer(audit_ctx *a, const fit_unit *u, size_t n)
+{
+	const boot_denykey *k;
+	for (size_t i = 0; (k = boot_deny_at(a, i)) != NULL; i++) {
+		const unsigned char *p = k->spki;
+		WARD_AUTO(EVP_PKEY_free) EVP_PKEY *pk = k->spki_len <= LONG_MAX ? d2i_PUBKEY(NULL, &p, (long)k->spki_len) : NULL;
+		ERR_clear_error();
+		if (!pk)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			for (unsigned s = 0; s < u[j].nsig; s++) {
+				if (!sig_verifies(&u[j].sig[s], pk))
+					continue;
+				char loc[160];
+				setf(loc, sizeof(loc), "%s/%s/%s", u[j].is_image ? "/images" : "/configurations",
+				     u[j].name, u[j].sig[s].node);
+				audit_report(a, "KEY-02", AUDIT_CRITICAL, AUDIT_PROCESS, AUDIT_OTA_BOOT, u[j].file,
+					     loc,
+					     "Generate a new signing key, rebuild U-Boot with its public half, "
+					     "and re-sign every FIT.",
+					     "the FIT is signed with the %s %s key from %s (%s): the U-Boot that "
+					     "boots it trusts that key",
+					     BOOT_DENY_ADJ(k), k->type, k->where, u[j].sig[s].algo);
+				return;
+			}
+	}
+}
+
 static void judge_fit(audit_ctx *a, const audit_boot_state *st, const fit_unit *u, size_t n)
 {
+	published_signer(a, u, n);
 	policy pol[BOOT_FIT_MAX_CTL];
 	size_t keyed = 0;
 	for (size_t c = 0; c < st->nctl; c++) {
