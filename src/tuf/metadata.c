@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "tuf/time.h"
+#include "util/bytes.h"
 #include "util/hex.h"
 #include "util/limits.h"
 
@@ -722,7 +723,7 @@ int tuf_succinct_role_for(const tuf_succinct *s, const char *path, char *out, si
 	uint8_t d[32];
 	if (!EVP_Digest(path, strlen(path), d, NULL, EVP_sha256(), NULL))
 		return WARD_EINVAL;
-	uint32_t first = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	uint32_t first = bytes_be32(d);
 	uint32_t bin = first >> (32 - s->bit_length);
 	int width = (int)((s->bit_length + 3) / 4);
 	int n = snprintf(out, outlen, "%s-%0*x", s->name_prefix, width, bin);

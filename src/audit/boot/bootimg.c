@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 
 #include "audit/boot/boot_int.h"
+#include "util/bytes.h"
 
 WARD_DEFINE_AUTO(X509 *, X509_free)
 WARD_DEFINE_AUTO(ASN1_OBJECT *, ASN1_OBJECT_free)
@@ -37,19 +38,9 @@ WARD_DEFINE_AUTO(ASN1_INTEGER *, ASN1_INTEGER_free)
 /* Entries read from one FIP (TF-A defines about 40 image types). */
 #define FIP_MAX_ENTRIES 128
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 bool boot_is_fip(const uint8_t *data, size_t len)
 {
-	return len >= FIP_HEADER + FIP_ENTRY && le32(data) == FIP_TOC_NAME;
+	return len >= FIP_HEADER + FIP_ENTRY && bytes_le32(data) == FIP_TOC_NAME;
 }
 
 /* The NV counter of a TBB certificate, trusted or non-trusted world (-1:
@@ -88,7 +79,7 @@ int boot_fip(audit_ctx *a, const char *file, const uint8_t *data, size_t len, wa
 		const uint8_t *e = data + pos;
 		if (memcmp(e, null_uuid, 16) == 0)
 			break;
-		uint64_t off = le64(e + 16), size = le64(e + 24);
+		uint64_t off = bytes_le64(e + 16), size = bytes_le64(e + 24);
 		if (off > len || size > len - off)
 			return ward_err(err, WARD_EINVAL, "%s: FIP entry %zu (offset %llu, %llu bytes) is outside "
 					"the file", file, i, (unsigned long long)off, (unsigned long long)size);
@@ -133,9 +124,9 @@ static bool ivt_at(const uint8_t *d, size_t len, size_t at, uint32_t *csf)
 	if (p[0] != 0xd1 || p[1] != 0x00 || p[2] != 0x20 || p[3] < 0x40 || p[3] > 0x43)
 		return false;
 	/* reserved words zero, entry and self set: not random bytes */
-	if (le32(p + 8) != 0 || le32(p + 28) != 0 || le32(p + 4) == 0 || le32(p + 20) == 0)
+	if (bytes_le32(p + 8) != 0 || bytes_le32(p + 28) != 0 || bytes_le32(p + 4) == 0 || bytes_le32(p + 20) == 0)
 		return false;
-	*csf = le32(p + 24);
+	*csf = bytes_le32(p + 24);
 	return true;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit/boot/boot_int.h"
+#include "util/bytes.h"
 
 /* Variables kept per environment; a real one has a few hundred. */
 #define BOOT_ENV_MAX_VARS 4096
@@ -180,8 +181,7 @@ int boot_env_image(audit_ctx *a, const char *file, const uint8_t *data, size_t l
 		return ward_err(err, WARD_EINVAL, "%s: environment image of %zu bytes", file, len);
 	if (len > BOOT_ENV_MAX_SIZE)
 		return ward_err(err, WARD_ELIMIT, "%s: environment image of %zu bytes", file, len);
-	uint32_t stored = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
-			  (uint32_t)data[3] << 24;
+	uint32_t stored = bytes_le32(data);
 	size_t hdr;
 	if (crc32_le(data + 4, len - 4) == stored) {
 		hdr = 4;

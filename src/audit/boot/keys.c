@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "audit/boot/boot_int.h"
+#include "util/bytes.h"
 
 /* A PEM body shorter than this is a label in a string table, not a key. */
 #define BOOT_PEM_MIN_B64 64
@@ -212,7 +213,7 @@ static bool ssh_u32(sshr *r, uint32_t *v)
 {
 	if (r->n < 4)
 		return false;
-	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 | r->p[3];
+	*v = bytes_be32(r->p);
 	r->p += 4;
 	r->n -= 4;
 	return true;

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "audit/boot/fit.h"
+#include "util/bytes.h"
 
 WARD_DEFINE_AUTO(EVP_PKEY *, EVP_PKEY_free)
 WARD_DEFINE_AUTO(EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
@@ -41,19 +42,9 @@ WARD_DEFINE_AUTO(EVP_MD_CTX *, EVP_MD_CTX_free)
 /* Largest signature read: RSA-8192. */
 #define SHDR_SIG_MAX 1024
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 bool boot_is_ta(const uint8_t *data, size_t len)
 {
-	return len >= SHDR_SIZE && le32(data) == SHDR_MAGIC;
+	return len >= SHDR_SIZE && bytes_le32(data) == SHDR_MAGIC;
 }
 
 typedef struct shdr {
@@ -67,11 +58,11 @@ static int parse(const char *file, const uint8_t *d, size_t len, shdr *h, ward_e
 {
 	if (!boot_is_ta(d, len))
 		return ward_err(err, WARD_EINVAL, "%s: not an OP-TEE signed TA (no SHDR magic)", file);
-	h->type = le32(d + 4);
-	h->img_size = le32(d + 8);
-	h->algo = le32(d + 12);
-	h->hash_size = le16(d + 16);
-	h->sig_size = le16(d + 18);
+	h->type = bytes_le32(d + 4);
+	h->img_size = bytes_le32(d + 8);
+	h->algo = bytes_le32(d + 12);
+	h->hash_size = bytes_le16(d + 16);
+	h->sig_size = bytes_le16(d + 18);
 	if (h->type > SHDR_SUBKEY)
 		return ward_err(err, WARD_EINVAL, "%s: SHDR image type %u unknown", file, h->type);
 	if (h->algo != TEE_ALG_RSASSA_PKCS1_V1_5_SHA256 && h->algo != TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256)
@@ -103,7 +94,7 @@ static int hash_matches(const uint8_t *d, size_t len, const shdr *h)
 		if (len - off < pre + SHDR_ENC_SIZE)
 			return 0;
 		const uint8_t *e = d + off + pre;
-		pre += SHDR_ENC_SIZE + (size_t)le16(e + 8) + le16(e + 10);
+		pre += SHDR_ENC_SIZE + (size_t)bytes_le16(e + 8) + bytes_le16(e + 10);
 	}
 	if (len - off < pre || len - off - pre < h->img_size)
 		return 0; /* truncated: the image is not all there */

@@ -18,18 +18,9 @@
 
 #include "audit/boot/boot.h"
 #include "audit/core/core.h"
+#include "util/bytes.h"
 
 WARD_DEFINE_AUTO(audit_ctx *, audit_ctx_free)
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
 
 bool audit_kernel_name(const char *base)
 {
@@ -58,15 +49,15 @@ static bool payload(const uint8_t *d, size_t len, size_t *off, size_t *plen)
 			*off = 0, *plen = len;
 			return true;
 		}
-	if (len >= 64 && be32(d) == 0x27051956u && d[31] != 0) { /* uImage, compressed */
-		size_t n = be32(d + 12);
+	if (len >= 64 && bytes_be32(d) == 0x27051956u && d[31] != 0) { /* uImage, compressed */
+		size_t n = bytes_be32(d + 12);
 		if (n > len - 64)
 			return false;
 		*off = 64, *plen = n;
 		return true;
 	}
 	if (len >= 16 && memcmp(d + 4, "zimg", 4) == 0) { /* EFI zboot */
-		size_t o = le32(d + 8), n = le32(d + 12);
+		size_t o = bytes_le32(d + 8), n = bytes_le32(d + 12);
 		if (o > len || n > len - o)
 			return false;
 		*off = o, *plen = n;
@@ -74,7 +65,7 @@ static bool payload(const uint8_t *d, size_t len, size_t *off, size_t *plen)
 	}
 	if (len >= 0x250 && memcmp(d + 0x202, "HdrS", 4) == 0) { /* bzImage */
 		size_t setup = d[0x1f1] ? d[0x1f1] : 4;
-		size_t base = (setup + 1) * 512, o = le32(d + 0x248), n = le32(d + 0x24c);
+		size_t base = (setup + 1) * 512, o = bytes_le32(d + 0x248), n = bytes_le32(d + 0x24c);
 		if (base > len || o > len - base || n > len - base - o)
 			return false;
 		*off = base + o, *plen = n;
