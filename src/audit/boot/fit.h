@@ -79,6 +79,10 @@ struct audit_boot_state {
  * WARD_ENOMEM. */
 int fit_state(audit_ctx *a, audit_boot_state **out) WARD_INTERNAL WARD_NODISCARD;
 
+/* The string value of prop when it is one NUL-terminated string, or NULL
+ * (fitsig.c; the FIT side and the control-DTB side both read them). */
+const char *fit_prop_str(const void *fdt, int node, const char *prop) WARD_INTERNAL;
+
 /* "sha256,rsa2048" -> the digest, the signature's size in bytes (the RSA
  * key's; twice the curve's for ECDSA) and whether it is ECDSA; NULL when
  * U-Boot 2023.01 would not know the algorithm (it has rsa2048, rsa3072,

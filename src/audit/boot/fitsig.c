@@ -158,8 +158,7 @@ int boot_fit_regions(const void *fdt, const char *const *inc, size_t ninc, boot_
 	return 0;
 }
 
-/* The string value of prop when it is one NUL-terminated string. */
-static const char *prop_str(const void *fdt, int node, const char *prop)
+const char *fit_prop_str(const void *fdt, int node, const char *prop)
 {
 	int len;
 	const char *v = fdt_getprop(fdt, node, prop, &len);
@@ -339,7 +338,7 @@ static bool check_image_hashes(audit_ctx *a, const char *file, const void *fit, 
 				     "FIT image %s: its data cannot be checked: %s", iname, why);
 			return true;
 		}
-		const char *algo = prop_str(fit, sub, "algo");
+		const char *algo = fit_prop_str(fit, sub, "algo");
 		int vl;
 		const uint8_t *val = fdt_getprop(fit, sub, "value", &vl);
 		const EVP_MD *md = NULL;
@@ -385,9 +384,9 @@ static bool fill_sig(fit_sigrec *s, const void *fit, int sig, const char *name,
 {
 	memset(s, 0, sizeof(*s));
 	setf(s->node, sizeof(s->node), "%s", name);
-	const char *algo = prop_str(fit, sig, "algo");
-	const char *hint = prop_str(fit, sig, "key-name-hint");
-	const char *pad = prop_str(fit, sig, "padding");
+	const char *algo = fit_prop_str(fit, sig, "algo");
+	const char *hint = fit_prop_str(fit, sig, "key-name-hint");
+	const char *pad = fit_prop_str(fit, sig, "padding");
 	setf(s->algo, sizeof(s->algo), "%s", algo ? algo : "");
 	setf(s->hint, sizeof(s->hint), "%s", hint ? hint : "");
 	s->pss = pad && strcmp(pad, "pss") == 0;

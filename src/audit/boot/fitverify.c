@@ -132,15 +132,6 @@ int boot_fit_control(audit_ctx *a, const char *where, const void *fdt, ward_erro
 	return 0;
 }
 
-static const char *prop_str(const void *fdt, int node, const char *prop)
-{
-	int len;
-	const char *v = fdt_getprop(fdt, node, prop, &len);
-	if (!v || len <= 0 || v[len - 1] != '\0' || strlen(v) != (size_t)len - 1)
-		return NULL;
-	return v;
-}
-
 EVP_PKEY *boot_fit_rsa_key(const void *ctl, int key, char *why, size_t whylen)
 {
 	int bl, ml, el;
@@ -171,7 +162,7 @@ EVP_PKEY *boot_fit_rsa_key(const void *ctl, int key, char *why, size_t whylen)
 
 EVP_PKEY *boot_fit_ec_key(const void *ctl, int key, char *why, size_t whylen)
 {
-	const char *curve = prop_str(ctl, key, "ecdsa,curve");
+	const char *curve = fit_prop_str(ctl, key, "ecdsa,curve");
 	if (!curve || strcmp(curve, "prime256v1") != 0) {
 		setf(why, whylen, "the key's ecdsa,curve is %s%s%s, U-Boot knows only prime256v1",
 		     curve ? "\"" : "", curve ? curve : "missing", curve ? "\"" : "");
@@ -207,22 +198,9 @@ EVP_PKEY *boot_fit_ec_key(const void *ctl, int key, char *why, size_t whylen)
 	return k;
 }
 
-/* U-Boot's ECDSA check (lib/ecdsa/ecdsa-verify.c): the key node's algo is
- * not read, the signature is r||s of 32 bytes each. */
-static bool verify_ecdsa(const fit_sigrec *s, const void *ctl, int key, bool image, char *why,
-			 size_t wl, size_t sb)
+/* r||s, half bytes each, re-encoded as the DER OpenSSL verifies. */
+static bool ecdsa_verifies(const fit_sigrec *s, EVP_PKEY *pk, size_t sb)
 {
-	char kwhy[96];
-	WARD_AUTO(EVP_PKEY_free) EVP_PKEY *pk = boot_fit_ec_key(ctl, key, kwhy, sizeof(kwhy));
-	if (!pk) {
-		setf(why, wl, "%s: %s", s->node, kwhy);
-		return false;
-	}
-	if (s->vlen != sb) {
-		setf(why, wl, "%s: a %zu-byte signature for %s, not %zu", s->node, s->vlen, s->algo,
-		     sb);
-		return false;
-	}
 	size_t half = sb / 2;
 	BIGNUM *r = BN_bin2bn(s->value, (int)half, NULL);
 	BIGNUM *sv = BN_bin2bn(s->value + half, (int)half, NULL);
@@ -241,6 +219,40 @@ static bool verify_ecdsa(const fit_sigrec *s, const void *ctl, int key, bool ima
 		  EVP_PKEY_verify(c, der, (size_t)dl, s->digest, s->dlen) == 1;
 	OPENSSL_free(der);
 	ERR_clear_error();
+	return ok;
+}
+
+/* RSA with s's padding (PKCS#1 v1.5, or PSS with any salt) and digest. */
+static bool rsa_verifies(const fit_sigrec *s, EVP_PKEY *pk, const EVP_MD *md)
+{
+	WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+	bool ok = c && EVP_PKEY_verify_init(c) > 0 &&
+		  EVP_PKEY_CTX_set_rsa_padding(c, s->pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0 &&
+		  EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
+		  (!s->pss || (EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_AUTO) > 0 &&
+			       EVP_PKEY_CTX_set_rsa_mgf1_md(c, md) > 0)) &&
+		  EVP_PKEY_verify(c, s->value, s->vlen, s->digest, s->dlen) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
+/* U-Boot's ECDSA check (lib/ecdsa/ecdsa-verify.c): the key node's algo is
+ * not read, the signature is r||s of 32 bytes each. */
+static bool verify_ecdsa(const fit_sigrec *s, const void *ctl, int key, bool image, char *why,
+			 size_t wl, size_t sb)
+{
+	char kwhy[96];
+	WARD_AUTO(EVP_PKEY_free) EVP_PKEY *pk = boot_fit_ec_key(ctl, key, kwhy, sizeof(kwhy));
+	if (!pk) {
+		setf(why, wl, "%s: %s", s->node, kwhy);
+		return false;
+	}
+	if (s->vlen != sb) {
+		setf(why, wl, "%s: a %zu-byte signature for %s, not %zu", s->node, s->vlen, s->algo,
+		     sb);
+		return false;
+	}
+	bool ok = ecdsa_verifies(s, pk, sb);
 	if (!ok)
 		setf(why, wl,
 		     "%s: does not verify with %s (signed with another key, key-name-hint \"%s\", "
@@ -265,7 +277,7 @@ static bool verify_one(const fit_sigrec *s, const void *ctl, int key, bool image
 	const EVP_MD *md = fit_algo(s->algo, &kb, &ecdsa);
 	if (md && ecdsa)
 		return verify_ecdsa(s, ctl, key, image, why, wl, kb);
-	const char *kalgo = prop_str(ctl, key, "algo");
+	const char *kalgo = fit_prop_str(ctl, key, "algo");
 	if (!kalgo || strcmp(kalgo, s->algo) != 0) {
 		setf(why, wl, "%s is %s, the key %s", s->node, s->algo, kalgo ? kalgo : "has no algo");
 		return false;
@@ -281,15 +293,7 @@ static bool verify_one(const fit_sigrec *s, const void *ctl, int key, bool image
 		     EVP_PKEY_get_bits(pk), s->algo);
 		return false;
 	}
-	WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
-	bool ok = c && EVP_PKEY_verify_init(c) > 0 &&
-		  EVP_PKEY_CTX_set_rsa_padding(c, s->pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0 &&
-		  EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
-		  (!s->pss || (EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_AUTO) > 0 &&
-			       EVP_PKEY_CTX_set_rsa_mgf1_md(c, md) > 0)) &&
-		  EVP_PKEY_verify(c, s->value, s->vlen, s->digest, s->dlen) == 1;
-	ERR_clear_error();
-	if (ok)
+	if (rsa_verifies(s, pk, md))
 		return true;
 	/* Which failure: the raw RSA result still has the padding's shape when
 	 * the key is right and only the digest differs. */
@@ -350,11 +354,11 @@ static void get_policy(const void *ctl, policy *p)
 	p->sig = fdt_subnode_offset(ctl, 0, "signature");
 	if (p->sig < 0)
 		return;
-	const char *mode = prop_str(ctl, p->sig, "required-mode");
+	const char *mode = fit_prop_str(ctl, p->sig, "required-mode");
 	p->any_mode = mode && strcmp(mode, "any") == 0;
 	int k;
 	fdt_for_each_subnode(k, ctl, p->sig) {
-		const char *req = prop_str(ctl, k, "required");
+		const char *req = fit_prop_str(ctl, k, "required");
 		p->keyed = true;
 		p->req_conf |= req && strcmp(req, "conf") == 0;
 		p->req_image |= req && strcmp(req, "image") == 0;
@@ -385,7 +389,7 @@ static bool unit_passes(const fit_unit *u, const void *ctl, const policy *p, cha
 		return p->req_image || verify_any_key(u, ctl, p->sig, why, wl);
 	int k;
 	fdt_for_each_subnode(k, ctl, p->sig) {
-		const char *req = prop_str(ctl, k, "required");
+		const char *req = fit_prop_str(ctl, k, "required");
 		if (!req || strcmp(req, "conf") != 0)
 			continue;
 		char first[256] = "", w[256];
@@ -420,41 +424,15 @@ static bool sig_verifies(const fit_sigrec *s, EVP_PKEY *pk)
 	const EVP_MD *md = fit_algo(s->algo, &kb, &ecdsa);
 	if (!md || s->bad[0] || s->unchecked || s->vlen != kb)
 		return false;
-	bool ok = false;
-	WARD_AUTO(EVP_PKEY_CTX_free) EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
-	if (ecdsa) {
-		char group[32] = "";
-		if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
-		    !EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) ||
-		    strcmp(group, "prime256v1") != 0) {
-			ERR_clear_error();
-			return false;
-		}
-		BIGNUM *r = BN_bin2bn(s->value, (int)(kb / 2), NULL);
-		BIGNUM *sv = BN_bin2bn(s->value + kb / 2, (int)(kb / 2), NULL);
-		ECDSA_SIG *es = ECDSA_SIG_new();
-		uint8_t *der = NULL;
-		int dl = -1;
-		if (r && sv && es && ECDSA_SIG_set0(es, r, sv) == 1) {
-			r = sv = NULL;
-			dl = i2d_ECDSA_SIG(es, &der);
-		}
-		BN_free(r);
-		BN_free(sv);
-		ECDSA_SIG_free(es);
-		ok = dl > 0 && c && EVP_PKEY_verify_init(c) > 0 &&
-		     EVP_PKEY_verify(c, der, (size_t)dl, s->digest, s->dlen) == 1;
-		OPENSSL_free(der);
-	} else if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && (size_t)EVP_PKEY_get_size(pk) == kb) {
-		ok = c && EVP_PKEY_verify_init(c) > 0 &&
-		     EVP_PKEY_CTX_set_rsa_padding(c, s->pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0 &&
-		     EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
-		     (!s->pss || (EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_AUTO) > 0 &&
-				  EVP_PKEY_CTX_set_rsa_mgf1_md(c, md) > 0)) &&
-		     EVP_PKEY_verify(c, s->value, s->vlen, s->digest, s->dlen) == 1;
-	}
+	if (!ecdsa)
+		return EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && (size_t)EVP_PKEY_get_size(pk) == kb &&
+		       rsa_verifies(s, pk, md);
+	char group[32] = "";
+	bool p256 = EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+		    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) &&
+		    strcmp(group, "prime256v1") == 0;
 	ERR_clear_error();
-	return ok;
+	return p256 && ecdsa_verifies(s, pk, kb);
 }
 
 /* KEY-02, from the FIT's side: a signature that a denylisted key verifies
