@@ -119,7 +119,8 @@ int ward_audit_run(char **report, size_t *report_len, int *failed, const char *c
 	}
 	WARD_AUTO(audit_denyset_free) audit_denyset *deny = NULL;
 	if (opts->version >= 2 && opts->deny_keys) {
-		WARD_AUTO(buf_dispose) ward_buf k = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
+		/* the file may hold private keys (a team's development key file) */
+		WARD_AUTO(buf_dispose_secret) ward_buf k = WARD_BUF_INIT(AUDIT_LIMIT_CONFIG_BYTES);
 		rc = fs_read_file(&k, opts->deny_keys, AUDIT_LIMIT_CONFIG_BYTES, err);
 		if (!rc)
 			rc = audit_denyset_load(&deny, opts->deny_keys, k.ptr ? k.ptr : (const uint8_t *)"",
